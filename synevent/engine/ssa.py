@@ -1,0 +1,204 @@
+"""Exact stochastic simulation of a reaction network as a SimPy process.
+
+:class:`ExactNetwork` runs Gillespie's direct method inside one SimPy process. Other processes
+change the network (molecules arriving from a fusion, a rate changing under a drug) through
+:meth:`ExactNetwork.add`, :meth:`~ExactNetwork.remove` and :meth:`~ExactNetwork.set_rate`; each
+such change discards the pending reaction time and draws a new one from the new propensities,
+which is exact because the waiting time of a Markov jump process is memoryless.
+
+Between two SimPy events nothing outside the network can act on it, so the process fires all
+its reactions up to the time of the next scheduled SimPy event (``env.peek()``) in one call of
+the generated inner loop, and yields to SimPy only when another process may run. The reactions
+keep their exact times; only the bookkeeping of SimPy's event queue is saved.
+"""
+
+from __future__ import annotations
+
+import math
+import numpy as np
+import simpy
+
+from .codegen import generate_advance
+from .network import ReactionNetwork
+from .process import ExactProcess
+from .random import RandomStream
+
+__all__ = ["ExactNetwork"]
+
+_CACHE: dict[tuple[int, bool], object] = {}
+
+
+def _compile(net: ReactionNetwork, log_reactions: bool):
+    key = (id(net), log_reactions)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is net:  # type: ignore[index]
+        return hit[1]  # type: ignore[index]
+    src = generate_advance(net, log_reactions=log_reactions)
+    scope: dict[str, object] = {"INF": math.inf, "NAN": math.nan}
+    exec(compile(src, f"<synevent advance: {len(net.reactions)} reactions>", "exec"), scope)
+    fn = scope["advance"]
+    if len(_CACHE) > 256:
+        _CACHE.clear()
+    _CACHE[key] = (net, fn)
+    return fn
+
+
+class ExactNetwork(ExactProcess):
+    """A reaction network simulated exactly in a SimPy environment.
+
+    Parameters
+    ----------
+    env : simpy.Environment
+        Time is in ms.
+    network : ReactionNetwork
+        The scheme; its initial counts are the state at ``env.now``.
+    rs : RandomStream
+        The run's random stream.
+    name : str
+        Component name in the event log.
+    trace_dt_ms : float, optional
+        Record every species count on the grid ``0, dt, 2 dt, ...`` up to ``t_end_ms``.
+    t_end_ms : float, optional
+        Last grid time; required with ``trace_dt_ms``.
+    log : EventLog, optional
+        Where reaction events go when its level asks for them.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        network: ReactionNetwork,
+        rs: RandomStream,
+        *,
+        name: str = "network",
+        trace_dt_ms: float | None = None,
+        t_end_ms: float | None = None,
+        log=None,
+    ) -> None:
+        self.env = env
+        self.network = network
+        self.name = name
+        self.rs = rs
+        self.x: list[int] = network.initial_state()
+        self.c: list[float] = [r.rate_per_ms for r in network.reactions]
+        self.a: list[float] = self.propensities(self.x)
+        self.t = float(env.now)
+        self.t_next = math.nan
+        self.fired = 0
+        self._E: list[float] = rs.exponential_block()
+        self._ie = 0
+        self._U: list[float] = rs.uniform_block()
+        self._iu = 0
+        self.trace: list[tuple[int, ...]] = []
+        self.trace_append = self.trace.append
+        if trace_dt_ms is not None:
+            if t_end_ms is None:
+                raise ValueError('"t_end_ms" is required with "trace_dt_ms"')
+            self.grid_dt = float(trace_dt_ms)
+            self.grid_kmax = int(math.floor(t_end_ms / trace_dt_ms + 1e-9))
+            self.grid_k = int(math.ceil(self.t / trace_dt_ms - 1e-9))
+        else:
+            self.grid_dt, self.grid_kmax, self.grid_k = 1.0, -1, 0
+        log_reactions = bool(log is not None and log.reactions)
+        if log_reactions:
+            self.log_t, self.log_j = log.reaction_buffers(name, [r.name for r in network.reactions])
+        self.advance = _compile(network, log_reactions).__get__(self)  # type: ignore[attr-defined]
+        self._react = [
+            [(network.index(s), d) for s, d in r.delta().items()] for r in network.reactions
+        ]
+        self._reactants = [
+            [(network.index(s), n) for s, n in r.reactants.items()] for r in network.reactions
+        ]
+        self._start()
+
+    # -- state access -------------------------------------------------------------------------
+    def count(self, species: str) -> int:
+        """Current count of ``species``."""
+        return self.x[self.network.index(species)]
+
+    def counts(self) -> dict[str, int]:
+        """Current counts of every species."""
+        return dict(zip(self.network.species, self.x))
+
+    def propensities(self, x: list[int]) -> list[float]:
+        """Propensities for state ``x`` with the current rate constants."""
+        out = []
+        for j, r in enumerate(self.network.reactions):
+            a = self.c[j] if hasattr(self, "c") else r.rate_per_ms
+            for s, n in r.reactants.items():
+                v = x[self.network.index(s)]
+                a *= v if n == 1 else v * (v - 1) * 0.5
+            out.append(a)
+        return out
+
+    def trace_array(self) -> np.ndarray:
+        """Recorded grid states, shape (n_grid_points, n_species)."""
+        return np.asarray(self.trace, dtype=np.int64).reshape(-1, len(self.network.species))
+
+    # -- changes from other processes ---------------------------------------------------------
+    def add(self, species: str, n: int) -> None:
+        """Add ``n`` molecules of ``species`` at ``env.now``."""
+        self._change(self.network.index(species), int(n))
+
+    def remove(self, species: str, n: int) -> None:
+        """Remove ``n`` molecules of ``species`` at ``env.now`` (at most as many as exist)."""
+        i = self.network.index(species)
+        if n > self.x[i]:
+            raise ValueError(f'cannot remove {n} "{species}": only {self.x[i]} present')
+        self._change(i, -int(n))
+
+    def set_rate(self, reaction: str, rate_per_ms: float) -> None:
+        """Change the stochastic rate constant of ``reaction`` from ``env.now`` on."""
+        if not rate_per_ms >= 0 or math.isinf(rate_per_ms):
+            raise ValueError(
+                f'rate of reaction "{reaction}" must be finite and >= 0, got {rate_per_ms!r}'
+            )
+        j = self.network.reaction_index(reaction)
+        self._sync()
+        self.c[j] = float(rate_per_ms)
+        self._restart()
+
+    def _change(self, i: int, d: int) -> None:
+        if d == 0:
+            return
+        self._sync()
+        self.x[i] += d
+        self._restart()
+
+    def _sync(self) -> None:
+        # Record grid points before the change with the state they had.
+        now = self.env.now
+        k, dg, kmax = self.grid_k, self.grid_dt, self.grid_kmax
+        state = tuple(self.x)
+        while k <= kmax and k * dg < now:
+            self.trace_append(state)
+            k += 1
+        self.grid_k = k
+        self.t = now
+
+    def _restart(self) -> None:
+        self.a = self.propensities(self.x)
+        self.t_next = math.nan
+        self.wake()
+
+    def finish(self, t_end_ms: float) -> None:
+        """Fill the trace grid up to ``t_end_ms`` with the final state (call after the run)."""
+        k, dg, kmax = self.grid_k, self.grid_dt, self.grid_kmax
+        state = tuple(self.x)
+        while k <= kmax and k * dg <= t_end_ms + 1e-9 * dg:
+            self.trace_append(state)
+            k += 1
+        self.grid_k = k
+
+    # -- helpers for the rare rounding fallback in the generated loop -------------------------
+    def pick_fallback(self) -> int:
+        """Index of the last reaction with positive propensity."""
+        for j in range(len(self.a) - 1, -1, -1):
+            if self.a[j] > 0.0:
+                return j
+        raise RuntimeError("no reaction can fire")  # pragma: no cover - guarded by s > 0
+
+    def fire_generic(self, j: int, x: list[int]) -> None:
+        """Apply reaction ``j`` to state ``x`` in place."""
+        for i, d in self._react[j]:
+            x[i] += d

@@ -1,0 +1,136 @@
+"""Spike trains that drive the presynaptic terminal.
+
+A train is a description; :meth:`SpikeTrain.times` turns it into spike arrival times at the
+terminal (ms) for one run, drawing from the run's random generator where the train is random
+(Poisson). Every arrival is shifted by the conduction delay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..engine.checks import ParameterError, check_count, check_nonnegative, check_positive
+
+__all__ = ["SpikeTrain", "regular", "poisson", "burst", "paired_pulse", "explicit"]
+
+
+@dataclass(frozen=True)
+class SpikeTrain:
+    """A spike train description.
+
+    Use the factory functions (:func:`regular`, :func:`poisson`, :func:`burst`,
+    :func:`paired_pulse`, :func:`explicit`) rather than this class directly.
+    """
+
+    kind: str
+    spec: dict = field(default_factory=dict)
+    conduction_delay_ms: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_nonnegative("conduction_delay_ms", self.conduction_delay_ms)
+
+    def times(self, generator: np.random.Generator | None = None) -> np.ndarray:
+        """Arrival times at the terminal (ms), sorted."""
+        s = self.spec
+        if self.kind == "explicit":
+            t = np.asarray(s["times_ms"], dtype=float)
+        elif self.kind == "regular":
+            t = s["start_ms"] + np.arange(s["n_spikes"]) * 1000.0 / s["rate_hz"]
+        elif self.kind == "burst":
+            intra = np.arange(s["spikes_per_burst"]) * 1000.0 / s["intra_rate_hz"]
+            starts = s["start_ms"] + np.arange(s["n_bursts"]) * s["burst_interval_ms"]
+            t = (starts[:, None] + intra[None, :]).ravel()
+        elif self.kind == "poisson":
+            if generator is None:
+                raise ValueError("a Poisson train needs the run's random generator")
+            n = generator.poisson(s["rate_hz"] * s["duration_ms"] / 1000.0)
+            t = s["start_ms"] + np.sort(generator.uniform(0.0, s["duration_ms"], size=n))
+        else:  # pragma: no cover - guarded by the factories
+            raise ParameterError(f"unknown train kind {self.kind!r}")
+        return t + self.conduction_delay_ms
+
+    def with_delay(self, conduction_delay_ms: float) -> SpikeTrain:
+        """The same train with another conduction delay."""
+        return SpikeTrain(self.kind, dict(self.spec), conduction_delay_ms)
+
+
+def regular(
+    rate_hz: float, n_spikes: int, *, start_ms: float = 0.0, conduction_delay_ms: float = 0.0
+) -> SpikeTrain:
+    """``n_spikes`` at ``rate_hz`` from ``start_ms``."""
+    return SpikeTrain(
+        "regular",
+        {
+            "rate_hz": check_positive("rate_hz", rate_hz),
+            "n_spikes": check_count("n_spikes", n_spikes, minimum=1),
+            "start_ms": check_nonnegative("start_ms", start_ms),
+        },
+        conduction_delay_ms,
+    )
+
+
+def poisson(
+    rate_hz: float, duration_ms: float, *, start_ms: float = 0.0, conduction_delay_ms: float = 0.0
+) -> SpikeTrain:
+    """A homogeneous Poisson train of ``rate_hz`` over ``duration_ms`` from ``start_ms``."""
+    return SpikeTrain(
+        "poisson",
+        {
+            "rate_hz": check_nonnegative("rate_hz", rate_hz),
+            "duration_ms": check_positive("duration_ms", duration_ms),
+            "start_ms": check_nonnegative("start_ms", start_ms),
+        },
+        conduction_delay_ms,
+    )
+
+
+def burst(
+    n_bursts: int,
+    spikes_per_burst: int,
+    intra_rate_hz: float,
+    burst_interval_ms: float,
+    *,
+    start_ms: float = 0.0,
+    conduction_delay_ms: float = 0.0,
+) -> SpikeTrain:
+    """``n_bursts`` bursts of ``spikes_per_burst`` at ``intra_rate_hz``, one every ``burst_interval_ms``."""
+    spikes = check_count("spikes_per_burst", spikes_per_burst, minimum=1)
+    rate = check_positive("intra_rate_hz", intra_rate_hz)
+    interval = check_positive("burst_interval_ms", burst_interval_ms)
+    if n_bursts > 1 and (spikes - 1) * 1000.0 / rate >= interval:
+        raise ParameterError(
+            f'"burst_interval_ms" must exceed the burst length {(spikes - 1) * 1000.0 / rate} ms, '
+            f"got {burst_interval_ms!r}"
+        )
+    return SpikeTrain(
+        "burst",
+        {
+            "n_bursts": check_count("n_bursts", n_bursts, minimum=1),
+            "spikes_per_burst": spikes,
+            "intra_rate_hz": rate,
+            "burst_interval_ms": interval,
+            "start_ms": check_nonnegative("start_ms", start_ms),
+        },
+        conduction_delay_ms,
+    )
+
+
+def paired_pulse(
+    interval_ms: float, *, start_ms: float = 0.0, conduction_delay_ms: float = 0.0
+) -> SpikeTrain:
+    """Two spikes ``interval_ms`` apart."""
+    iv = check_positive("interval_ms", interval_ms)
+    start = check_nonnegative("start_ms", start_ms)
+    return SpikeTrain("explicit", {"times_ms": [start, start + iv]}, conduction_delay_ms)
+
+
+def explicit(times_ms, *, conduction_delay_ms: float = 0.0) -> SpikeTrain:
+    """Spikes at the given times (ms, non-negative, non-decreasing)."""
+    t = np.asarray(times_ms, dtype=float).ravel()
+    if t.size and (not np.all(np.isfinite(t)) or t.min() < 0 or np.any(np.diff(t) < 0)):
+        raise ParameterError(
+            f'"times_ms" must be finite, non-negative and non-decreasing, got {list(times_ms)!r}'
+        )
+    return SpikeTrain("explicit", {"times_ms": t.tolist()}, conduction_delay_ms)

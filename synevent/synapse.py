@@ -1,0 +1,124 @@
+"""A synapse described as data: the parameters of every stage, ready to simulate."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .cleft.cleft import CleftParams
+from .cleft.clearance import EnzymeParams, TransporterParams
+from .engine.checks import ParameterError, check_count, check_finite, check_nonnegative
+from .postsynaptic.receptors import ReceptorScheme
+from .presynaptic.calcium import CalciumParams
+from .presynaptic.sensor import SensorParams
+from .presynaptic.vesicles import VesicleParams
+
+__all__ = ["ReceptorPopulation", "SynapseParams"]
+
+
+@dataclass(frozen=True)
+class ReceptorPopulation:
+    """``n`` receptors of one scheme facing the cleft."""
+
+    scheme: ReceptorScheme
+    n: int
+
+    def __post_init__(self) -> None:
+        check_count(f"receptors[{self.scheme.name}].n", self.n)
+
+
+@dataclass(frozen=True)
+class SynapseParams:
+    """Everything that defines a synapse (units in the field names; see the parameter table).
+
+    Parameters
+    ----------
+    name : str
+        Preset or user name.
+    transmitter : str
+        Species name of the transmitter in the cleft network (``"glu"``, ``"ACh"``...).
+    animal : str
+        Species the parameters come from (e.g. ``"rat"``).
+    temperature_C : float
+        Temperature the parameters describe.
+    calcium, sensor, vesicles, cleft : parameter blocks
+    receptors : tuple of ReceptorPopulation
+    transporters : tuple of TransporterParams
+    enzymes : tuple of EnzymeParams
+    v_hold_mV : float
+        Holding potential of the voltage clamp.
+    mg_mM : float
+        Extracellular Mg²⁺ (NMDA block).
+    sync_window_ms : float
+        Fusions within this time after a spike count as synchronous (an analysis convention).
+    async_window_ms : float
+        Later fusions within this time count as asynchronous, the rest as spontaneous.
+    sources : mapping
+        Parameter path → citation; reproduced in the docs' parameter table.
+    """
+
+    name: str
+    transmitter: str
+    animal: str
+    temperature_C: float
+    calcium: CalciumParams = field(default_factory=CalciumParams)
+    sensor: SensorParams = field(default_factory=SensorParams)
+    vesicles: VesicleParams = field(default_factory=VesicleParams)
+    cleft: CleftParams = field(default_factory=CleftParams)
+    receptors: tuple[ReceptorPopulation, ...] = ()
+    transporters: tuple[TransporterParams, ...] = ()
+    enzymes: tuple[EnzymeParams, ...] = ()
+    v_hold_mV: float = -70.0
+    mg_mM: float = 1.0
+    sync_window_ms: float = 5.0
+    async_window_ms: float = 500.0
+    description: str = ""
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.transmitter.isidentifier():
+            raise ParameterError(f'"transmitter" must be an identifier, got {self.transmitter!r}')
+        check_finite("temperature_C", self.temperature_C)
+        check_finite("v_hold_mV", self.v_hold_mV)
+        check_nonnegative("mg_mM", self.mg_mM)
+        check_nonnegative("sync_window_ms", self.sync_window_ms)
+        check_nonnegative("async_window_ms", self.async_window_ms)
+        for group in ("receptors", "transporters", "enzymes"):
+            object.__setattr__(self, group, tuple(getattr(self, group)))
+        names = [p.scheme.name for p in self.receptors]
+        names += [t.name for t in self.transporters] + [e.name for e in self.enzymes]
+        if len(set(names)) != len(names):
+            raise ParameterError(f"receptor, transporter and enzyme names must be unique, got {names}")
+
+    def replace(self, **changes: Any) -> SynapseParams:
+        """A copy with fields replaced; nested blocks accept dicts of their own fields.
+
+        Examples
+        --------
+        >>> from synevent import presets
+        >>> s = presets.glutamatergic().replace(vesicles={"n_sites": 4})
+        >>> s.vesicles.n_sites
+        4
+        """
+        fields = {f.name for f in dataclasses.fields(self)}
+        resolved: dict[str, Any] = {}
+        for key, value in changes.items():
+            if key not in fields:
+                raise ParameterError(f'unknown synapse field "{key}"; valid fields are {sorted(fields)}')
+            current = getattr(self, key)
+            if isinstance(value, Mapping) and dataclasses.is_dataclass(current):
+                valid = {f.name for f in dataclasses.fields(current)}
+                bad = sorted(set(value) - valid)
+                if bad:
+                    raise ParameterError(
+                        f'unknown field(s) {bad} in "{key}"; valid fields are {sorted(valid)}'
+                    )
+                value = dataclasses.replace(current, **value)
+            resolved[key] = value
+        return dataclasses.replace(self, **resolved)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every parameter as plain data (for provenance and export)."""
+        return dataclasses.asdict(self)

@@ -1,0 +1,106 @@
+"""Exact simulation of user-defined reaction networks."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import synevent as se
+
+
+def decay_network(n0: int, k: float) -> se.ReactionNetwork:
+    return se.ReactionNetwork(("A", "B"), (se.Reaction("decay", {"A": 1}, {"B": 1}, k),), {"A": n0})
+
+
+def test_zero_rate_fires_nothing():
+    run = se.simulate_network(decay_network(100, 0.0), t_end_ms=10.0, dt_out_ms=1.0, seed=1)
+    assert run.reactions_fired.tolist() == [0]
+    assert (run.species("A") == 100).all()
+
+
+@pytest.mark.statistical
+def test_linear_decay_matches_binomial_law():
+    # A -> B at rate k: at time t each molecule survives with probability exp(-k t), so A(t)
+    # is Binomial(n0, exp(-k t)); test mean within 4 SE and the full distribution (chi-square).
+    n0, k, t = 50, 0.5, 1.0
+    run = se.simulate_network(decay_network(n0, k), t_end_ms=2.0, dt_out_ms=0.5,
+                              n_trajectories=2000, seed=7)
+    a = run.species("A")[:, 2]
+    p = math.exp(-k * t)
+    se_mean = math.sqrt(n0 * p * (1 - p) / a.size)
+    assert abs(a.mean() - n0 * p) < 4 * se_mean
+    observed = np.bincount(a, minlength=n0 + 1)
+    expected = stats.binom.pmf(np.arange(n0 + 1), n0, p) * a.size
+    keep = expected >= 5  # pool the sparse tails
+    obs = np.append(observed[keep], observed[~keep].sum())
+    exp = np.append(expected[keep], expected[~keep].sum())
+    assert stats.chisquare(obs, exp, ddof=0).pvalue > 0.01
+
+
+@pytest.mark.statistical
+def test_first_reaction_time_is_exponential():
+    # With one reaction, the first event time is Exp(k * n0): KS test over 2000 trajectories.
+    run = se.simulate_network(decay_network(1, 2.0), t_end_ms=50.0, dt_out_ms=50.0,
+                              n_trajectories=2000, seed=3, log_level="reaction")
+    times = np.array([ev["t_ms"].iloc[0] for ev in run.events])
+    assert stats.kstest(times, "expon", args=(0, 1 / 2.0)).pvalue > 0.01
+
+
+def test_dimerisation_uses_distinct_pairs():
+    net = se.ReactionNetwork(("A", "A2"), (se.Reaction("dim", {"A": 2}, {"A2": 1}, 1.0),), {"A": 3})
+    sim_net = se.ExactNetwork.__new__(se.ExactNetwork)
+    sim_net.network, sim_net.c = net, [1.0]
+    assert sim_net.propensities([3, 0]) == [3.0]  # 3 pairs
+
+
+def test_same_seed_same_trajectories_different_seed_differs():
+    net = decay_network(30, 1.0)
+    a = se.simulate_network(net, t_end_ms=5.0, dt_out_ms=0.1, n_trajectories=3, seed=11)
+    b = se.simulate_network(net, t_end_ms=5.0, dt_out_ms=0.1, n_trajectories=3, seed=11)
+    c = se.simulate_network(net, t_end_ms=5.0, dt_out_ms=0.1, n_trajectories=3, seed=12)
+    assert np.array_equal(a.counts, b.counts)
+    assert not np.array_equal(a.counts, c.counts)
+    pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
+
+
+def test_outside_changes_are_applied_at_their_time():
+    # Molecules added at t = 2 ms by another process appear in the trace from that grid time.
+    import simpy
+
+    env = simpy.Environment()
+    sim = se.ExactNetwork(env, decay_network(0, 0.0), se.RandomStream(1), trace_dt_ms=1.0,
+                          t_end_ms=4.0)
+
+    def feeder():
+        yield env.timeout(2.0)
+        sim.add("A", 5)
+        yield env.timeout(1.0)
+        sim.set_rate("decay", 1e6)  # everything decays right after t = 3
+
+    env.process(feeder())
+    env.run(until=4.0)
+    sim.finish(4.0)
+    assert sim.trace_array()[:, 0].tolist() == [0, 0, 5, 5, 0]
+
+
+@pytest.mark.statistical
+@pytest.mark.slow
+def test_canonical_cleft_network_matches_reference(shared_benchmarks):
+    spec = json.loads((shared_benchmarks / "cleft_network.json").read_text())
+    net = se.ReactionNetwork.from_dict(spec)
+    run = se.simulate_network(net, t_end_ms=spec["t_end_ms"], dt_out_ms=spec["dt_out_ms"],
+                              n_trajectories=1000, seed=2026)
+    o = run.species(spec["observed"])
+    peak = o.max(axis=1)
+    area = np.trapezoid(o, dx=spec["dt_out_ms"], axis=1)
+    ref = spec["reference"]["peak_O"]
+    se_mean = ref["sd"] / math.sqrt(peak.size)
+    assert abs(peak.mean() - ref["mean"]) < 4 * se_mean
+    sample = pd.read_csv(shared_benchmarks / "reference_sample.csv")
+    assert stats.ks_2samp(peak, sample["peak_O"]).pvalue > 0.01
+    assert stats.ks_2samp(area, sample["area_O_ms"]).pvalue > 0.01
