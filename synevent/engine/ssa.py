@@ -25,21 +25,29 @@ from .random import RandomStream
 
 __all__ = ["ExactNetwork"]
 
-_CACHE: dict[tuple[int, bool], object] = {}
+_CACHE: dict[tuple, object] = {}
+
+
+def _structure(net: ReactionNetwork) -> tuple:
+    # The generated code depends on the species and stoichiometry only: rates are read at run
+    # time, so networks that differ in rates or counts share one compiled loop.
+    return (
+        net.species,
+        tuple((tuple(r.reactants.items()), tuple(r.products.items())) for r in net.reactions),
+    )
 
 
 def _compile(net: ReactionNetwork, log_reactions: bool):
-    key = (id(net), log_reactions)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is net:  # type: ignore[index]
-        return hit[1]  # type: ignore[index]
-    src = generate_advance(net, log_reactions=log_reactions)
-    scope: dict[str, object] = {"INF": math.inf, "NAN": math.nan}
-    exec(compile(src, f"<synevent advance: {len(net.reactions)} reactions>", "exec"), scope)
-    fn = scope["advance"]
-    if len(_CACHE) > 256:
-        _CACHE.clear()
-    _CACHE[key] = (net, fn)
+    key = (_structure(net), log_reactions)
+    fn = _CACHE.get(key)
+    if fn is None:
+        src = generate_advance(net, log_reactions=log_reactions)
+        scope: dict[str, object] = {"INF": math.inf, "NAN": math.nan}
+        exec(compile(src, f"<synevent advance: {len(net.reactions)} reactions>", "exec"), scope)
+        fn = scope["advance"]
+        if len(_CACHE) > 256:
+            _CACHE.clear()
+        _CACHE[key] = fn
     return fn
 
 

@@ -155,6 +155,37 @@ class ReceptorScheme:
             volume_L,
         )
 
+    def clamped_network(self, n_receptors: int, conc_uM: float) -> ReactionNetwork:
+        """The scheme under a held transmitter concentration (e.g. fast perfusion of a patch).
+
+        Binding is pseudo-first-order at ``kon * conc_uM`` and does not consume transmitter;
+        change the concentration during a run with :meth:`ExactNetwork.set_rate` on the
+        reactions named in :meth:`binding_reactions` (rate ``kon * C``).
+        """
+        check_nonnegative("conc_uM", conc_uM)
+        reactions = []
+        for tr in self.transitions:
+            rate = tr.rate * conc_uM if tr.kind == "bind" else tr.rate
+            reactions.append(
+                Reaction(
+                    f"{self.name}:{tr.source}->{tr.target}",
+                    {f"{self.name}.{tr.source}": 1},
+                    {f"{self.name}.{tr.target}": 1},
+                    rate,
+                )
+            )
+        return ReactionNetwork(
+            tuple(self.species()), tuple(reactions), {f"{self.name}.{self.states[0]}": n_receptors}
+        )
+
+    def binding_reactions(self) -> dict[str, float]:
+        """Names of the binding reactions of :meth:`clamped_network` and their kon (1/(µM·ms))."""
+        return {
+            f"{self.name}:{tr.source}->{tr.target}": tr.rate
+            for tr in self.transitions
+            if tr.kind == "bind"
+        }
+
     # -- mean field -------------------------------------------------------------------------
     def rate_matrices(self) -> tuple[np.ndarray, np.ndarray]:
         """``(Q0, Q1)`` with the generator ``Q(C) = Q0 + C·Q1`` for transmitter ``C`` in µM."""

@@ -1,0 +1,54 @@
+"""Bad input is refused at construction with a message naming field, value and what is allowed."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import synevent as se
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: se.VesicleParams(p_kiss_and_run=1.3), r'"p_kiss_and_run" must be in \[0, 1\], got 1.3'),
+        (lambda: se.CalciumParams(channel_availability=-0.1), r'"channel_availability" must be in \[0, 1\], got -0.1'),
+        (lambda: se.VesicleParams(k_dock_per_ms=-2.0), r'"k_dock_per_ms" must be in \[0, inf\), got -2.0'),
+        (lambda: se.SensorParams(koff_per_ms=-1), r'"koff_per_ms" must be in \[0, inf\), got -1'),
+        (lambda: se.SensorParams(kon_per_uM_per_ms=math.nan), r'"kon_per_uM_per_ms" must be a number, got nan'),
+        (lambda: se.VesicleParams(n_sites=0), r'"n_sites" must be an integer >= 1, got 0'),
+        (lambda: se.VesicleParams(n_sites=2.5), r'"n_sites" must be an integer >= 1, got 2.5'),
+        (lambda: se.CalciumParams(tau_rise_ms=0.3, tau_decay_ms=0.2), r'"tau_decay_ms" must be greater than "tau_rise_ms"'),
+        (lambda: se.Reaction("r", {"A": 1}, {"B": 1}, -0.5), r'reaction "r": rate_per_ms" must be in \[0, inf\), got -0.5'),
+        (lambda: se.ReactionNetwork(("A",), (se.Reaction("r", {"A": 1}, {"Z": 1}, 1.0),)), r'reaction "r": products name unknown species "Z"; known species are \[\'A\'\]'),
+        (lambda: se.ReactionNetwork(("A",), (), {"A": -3}), r'"initial_counts\["A"\]" must be an integer >= 0, got -3'),
+        (lambda: se.Reaction("r", {"A": 3}, {}, 1.0), r"at most two reactant molecules"),
+        (lambda: se.CleftParams(height_nm=0.0), r'"height_nm" must be > 0, got 0.0'),
+        (lambda: se.TransporterParams("DAT", 10, -1.0, 0.1, 0.1), r'"DAT.kon_per_uM_per_ms" must be in \[0, inf\), got -1.0'),
+        (lambda: se.regular(-5.0, 3), r'"rate_hz" must be > 0, got -5.0'),
+        (lambda: se.explicit([3.0, 1.0]), r'"times_ms" must be finite, non-negative and non-decreasing'),
+        (lambda: se.presets.get("purkinje"), r'unknown preset "purkinje"; valid presets are \['),
+        (lambda: se.presets.glutamatergic(vesicles={"n_site": 3}), r"unknown field\(s\) \['n_site'\] in \"vesicles\""),
+        (lambda: se.presets.glutamatergic(colour="red"), r'unknown synapse field "colour"'),
+        (lambda: se.LogLevel.parse("verbose"), r'"log_level" must be one of \[\'vesicle\', \'reaction\'\], got \'verbose\''),
+        (lambda: se.RandomStream(-1), r'"seed" must be a non-negative integer or None, got -1'),
+    ],
+)
+def test_bad_values_are_refused(build, message):
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+def test_simulate_refuses_bad_run_settings():
+    s = se.presets.glutamatergic()
+    with pytest.raises(ValueError, match=r'"t_end_ms" must be > 0, got -1'):
+        se.simulate(s, None, t_end_ms=-1)
+    with pytest.raises(ValueError, match=r'"trace_dt_ms" must be > 0, got 0'):
+        se.simulate(s, None, t_end_ms=10, trace_dt_ms=0)
+
+
+def test_shared_network_format_refuses_unknown_keys():
+    with pytest.raises(se.ParameterError, match=r"reactions\[0\] has unknown keys \['speed'\]"):
+        se.ReactionNetwork.from_dict({"species": ["A"], "reactions": [
+            {"name": "r", "reactants": {"A": 1}, "products": {}, "rate_per_ms": 1.0, "speed": 2}]})
