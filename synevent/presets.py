@@ -293,7 +293,7 @@ def serotonergic(**overrides: Any) -> SynapseParams:
     s = s.replace(sources={
         **s.sources,
         "vesicles.molecules_per_vesicle": "~4700 per small vesicle: Bruns & Jahn 1995 Nature 377:62 (unverified recollection)",
-        "transporters.SERT": "Km 0.17 uM: Bunin & Wightman 1998 J Neurosci 18:4854 (via model code); kon as DAT; translocation set so Km = 0.17 uM",
+        "transporters.SERT": "Km 0.17 uM: Bunin & Wightman 1998 J Neurosci 18:4854 (via model code); number and kon as DAT (assumption); translocation set so Km = 0.17 uM",
         "calcium.local_peak_uM": "as dopaminergic (assumption: no measured p for 5-HT varicosities)",
     })
     return s.replace(**overrides) if overrides else s

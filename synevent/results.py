@@ -71,6 +71,7 @@ class Result:
     arrivals_n: np.ndarray
     fused_molecules: int
     in_transit: int
+    primed_initial: int = 0
     provenance: dict[str, Any] = field(default_factory=dict)
 
     # -- tables --------------------------------------------------------------------------------
@@ -107,10 +108,52 @@ class Result:
         return cum[k]
 
     @cached_property
+    def ca_uM(self) -> np.ndarray:
+        """[Ca²⁺] seen by the sensors on the grid (replayed from the spike times)."""
+        from .presynaptic.calcium import CalciumState
+
+        t = self.t_ms
+        out = np.empty_like(t)
+        state = CalciumState(self.synapse.calcium)
+        p = state.p
+        bounds = np.searchsorted(t, self.spikes_ms, side="left")
+        starts = np.concatenate([[0], bounds])
+        ends = np.concatenate([bounds, [t.size]])
+        for k, (a, b) in enumerate(zip(starts, ends)):
+            if k > 0:
+                state.spike(float(self.spikes_ms[k - 1]))
+            d = t[a:b] - state.t_ref
+            out[a:b] = (
+                p.ca_rest_uM
+                + state.s_decay * np.exp(-d / p.tau_decay_ms)
+                - state.s_rise * np.exp(-d / p.tau_rise_ms)
+                + state.s_res * np.exp(-d / p.tau_residual_ms)
+            )
+        return out
+
+    def _event_count_on_grid(self, kind: str) -> np.ndarray:
+        ev = self.events
+        t = np.sort(ev.loc[ev["kind"] == kind, "t_ms"].to_numpy())
+        return np.searchsorted(t, self.t_ms, side="right")
+
+    @cached_property
+    def primed(self) -> np.ndarray:
+        """Primed vesicles on the grid (from the log: priming adds, fusion and unpriming remove)."""
+        return (
+            self.primed_initial
+            + self._event_count_on_grid("prime")
+            - self._event_count_on_grid("fusion")
+            - self._event_count_on_grid("unprime")
+        )
+
+    @cached_property
     def traces(self) -> pd.DataFrame:
         s = self.synapse
         tx = s.transmitter
         cols: dict[str, np.ndarray] = {"t_ms": self.t_ms}
+        cols["ca_uM"] = self.ca_uM
+        cols["primed"] = self.primed
+        cols["fusions"] = self._event_count_on_grid("fusion")
         cols[f"{tx}_free_uM"] = self.count(tx) / molecules_per_uM(self.network.volume_L)
         for pop in s.receptors:
             sch = pop.scheme

@@ -92,6 +92,7 @@ def simulate(
         diffusion_delay_ms=synapse.cleft.delay_ms,
         uptake_source=uptake_source,
     )
+    primed_initial = terminal.n_primed()
 
     def drive() -> Iterator[simpy.Event]:
         for i, t in enumerate(spikes):
@@ -113,5 +114,6 @@ def simulate(
         arrivals_n=np.asarray(arrivals_n, dtype=np.int64),
         fused_molecules=terminal.released_molecules,
         in_transit=terminal.in_transit,
+        primed_initial=primed_initial,
         provenance=provenance(synapse, stimulus, t_end, rs, level, dt),
     )

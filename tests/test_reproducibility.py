@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pytest
 
 import synevent as se
 
@@ -30,3 +32,20 @@ def test_poisson_stimulus_is_seeded():
     b = se.simulate(s, se.poisson(40.0, 200.0), t_end_ms=200.0, seed=9)
     assert a.spikes_ms.tolist() == b.spikes_ms.tolist()
     pd.testing.assert_frame_equal(a.events, b.events)
+
+
+def test_traces_cover_every_stage():
+    s = se.presets.glutamatergic()
+    r = se.simulate(s, se.explicit([2.0]), t_end_ms=20.0, seed=2, trace_dt_ms=0.01)
+    tr = r.traces
+    for col in ("t_ms", "ca_uM", "primed", "fusions", "glu_free_uM", "AMPA_open", "NMDA_open",
+                "current_pA", "released"):
+        assert col in tr.columns
+    # The Ca²⁺ trace peaks at the local peak plus rest and residual, 0.1-0.2 ms after the spike.
+    k = int(tr["ca_uM"].idxmax())
+    assert tr["ca_uM"].iloc[k] == pytest.approx(25.0 + 0.05 + 0.1 * np.exp(-0.15 / 100.0), rel=0.01)
+    assert 2.0 < tr["t_ms"].iloc[k] < 2.3
+    assert tr["ca_uM"].iloc[0] == pytest.approx(0.05)
+    # Primed vesicles never negative and equal to the initial count minus fusions here.
+    assert (tr["primed"] >= 0).all()
+    assert tr["primed"].iloc[-1] == r.primed_initial - tr["fusions"].iloc[-1]
