@@ -61,7 +61,7 @@ def sensor_allosteric() -> SensorParams:
     kon 1e8 /M/s, koff 4000 /s, b 0.5, l+ 2e-4 /s, f 31.3 (values as carried by three
     independent model codes; the paper itself was not available to us). Note: with these
     constants a 10 µM step releases only 23 % of the pool in 3 ms, against ~80 % measured by
-    Schneggenburger & Neher (2000); see docs/background/release.md.
+    Schneggenburger & Neher (2000); see docs/background/model.md.
     """
     return SensorParams(
         n_sites=5, kon_per_uM_per_ms=0.1, koff_per_ms=4.0, b=0.5,
@@ -144,7 +144,7 @@ def calyx_of_held(**overrides: Any) -> SynapseParams:
         temperature_C=23.0,
         description="Giant calyx of Held terminal: ~700 readily releasable vesicles at ~700 "
         "release sites, lumped into one cleft compartment.",
-        calcium={"local_peak_uM": 25.0},
+        calcium={"local_peak_uM": 20.26},
         vesicles={"n_sites": 700, "slots_per_site": 1, "n_reserve": 2000, "k_dock_per_ms": 2.2e-4,
                   "k_prime_per_ms": 0.1, "p_kiss_and_run": 0.0, "tau_refill_ms": 5500.0},
         cleft=CleftParams(radius_nm=150.0 * 700 ** 0.5, height_nm=20.0, diffusion_um2_per_ms=0.33,
@@ -155,12 +155,18 @@ def calyx_of_held(**overrides: Any) -> SynapseParams:
                               k_translocate_per_ms=0.1, k_reorient_per_ms=1.0 / 60.0),
         ),
     )
+    sources = {k: v for k, v in s.sources.items()
+               if k not in ("vesicles.slots_per_site", "vesicles.k_dock_per_ms", "receptors",
+                            "vesicles.tau_refill_ms", "cleft", "transporters.EAAT2.n")}
     s = s.replace(sources={
-        **s.sources,
+        **sources,
+        "calcium.local_peak_uM": "20.26 uM: calibrated so that p = 0.2 of the RRP per AP (Schneggenburger, Meyer & Neher 1999); the S&N 2000 estimate of 25 uM would give 0.32",
         "vesicles.n_sites": "RRP ~700 quanta, ~0.2 released per AP: Schneggenburger, Meyer & Neher 1999 Neuron 23:399",
         "vesicles.k_dock_per_ms": "RRP recovery tau ~4.5 s: von Gersdorff et al. 1997 Neuron 18:795 (unverified recollection)",
         "vesicles.tau_refill_ms": "5.5 s reacidification at 25 C: Granseth & Lagnado 2008",
-        "cleft": "700 CA1-sized clefts lumped (assumption); escape rate of one cleft",
+        "cleft": "700 CA1-sized clefts lumped (assumption); escape rate of one cleft (Clements et al. 1992)",
+        "receptors": "80 AMPA per active zone (Franks et al. 2002) x 700; scheme ampa5.mod (Destexhe et al. 1994)",
+        "transporters.EAAT2.n": "600 per active zone as in the glutamatergic preset, x 700 (assumption)",
     })
     return s.replace(**overrides) if overrides else s
 
@@ -178,8 +184,10 @@ def gabaergic(**overrides: Any) -> SynapseParams:
         vesicles={"molecules_per_vesicle": 3000.0, "p_kiss_and_run": 0.0},
         v_hold_mV=0.0,
     )
+    sources = {k: v for k, v in s.sources.items() if not k.startswith(("transporters", "receptors"))}
     s = s.replace(sources={
-        **s.sources,
+        **sources,
+        "cleft.k_escape_per_ms": "0.8 /ms as for glutamate (Clements et al. 1992); assumption for GABA",
         "receptors": "gabaa5.mod (Destexhe et al. 1994; data Otis & Mody 1992 Neuroscience 49:13); <80 receptors per synapse: Nusser, Cull-Candy & Farrant 1997 Neuron 19:697",
         "receptors.conductance_pS": "29 pS: recombinant a1b2g2 (J Neurosci, PMC6762978)",
         "vesicles.molecules_per_vesicle": "few thousand GABA per vesicle (unverified); 3000 assumed",
@@ -290,8 +298,9 @@ def serotonergic(**overrides: Any) -> SynapseParams:
                               into_terminal=True),
         ),
     )
+    sources = {k: v for k, v in s.sources.items() if not k.startswith(("transporters", "receptors"))}
     s = s.replace(sources={
-        **s.sources,
+        **sources,
         "vesicles.molecules_per_vesicle": "~4700 per small vesicle: Bruns & Jahn 1995 Nature 377:62 (unverified recollection)",
         "transporters.SERT": "Km 0.17 uM: Bunin & Wightman 1998 J Neurosci 18:4854 (via model code); number and kon as DAT (assumption); translocation set so Km = 0.17 uM",
         "calcium.local_peak_uM": "as dopaminergic (assumption: no measured p for 5-HT varicosities)",

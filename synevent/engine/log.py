@@ -18,10 +18,10 @@ __all__ = ["EVENT_COLUMNS", "EventLog", "LogLevel"]
 class LogLevel(enum.IntEnum):
     """How much the event log records.
 
-    ``VESICLE`` (the default) records spikes, Ca²⁺ entry, every vesicle step (dock, prime, fuse,
-    release into the cleft, retrieval, refilling) and intervention changes. ``REACTION`` adds
-    every reaction of every kinetic network (sensor binding steps, receptor transitions,
-    transmitter binding, uptake, escape).
+    ``VESICLE`` (the default) records spikes at the terminal and every vesicle step (dock,
+    undock, prime, unprime, fuse, arrival in the cleft, retrieval, refilling). ``REACTION`` adds
+    every reaction of every kinetic network: Ca²⁺ binding and unbinding on the sensors, receptor
+    transitions, transmitter binding, uptake, breakdown and escape.
     """
 
     VESICLE = 1

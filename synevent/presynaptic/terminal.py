@@ -290,7 +290,7 @@ class Terminal(ExactProcess):
         v = _take(primed[i], self.rs.uniform())
         primed[i + 1].append(v)
         if self.log.reactions:
-            self.log.record(t, "reaction", COMPONENT, site=self.site_of[v], vesicle=v, detail="ca_bind")
+            self.log.record(t, "reaction", COMPONENT, site=self.site_of[v], vesicle=v, amount=1, detail="ca_bind")
 
     def _pick(self, weights: list[float], u: float) -> int:
         r = u * sum(weights)
@@ -308,7 +308,7 @@ class Terminal(ExactProcess):
             v = _take(primed[i], self.rs.uniform())
             primed[i - 1].append(v)
             if log.reactions:
-                log.record(t, "reaction", COMPONENT, site=self.site_of[v], vesicle=v, detail="ca_unbind")
+                log.record(t, "reaction", COMPONENT, site=self.site_of[v], vesicle=v, amount=1, detail="ca_unbind")
         elif k == 1:  # fusion
             i = self._pick([self.fu[i] * len(primed[i]) for i in range(self.n + 1)], u)
             self._fuse(_take(primed[i], self.rs.uniform()), t)
