@@ -77,6 +77,19 @@ def _ca(**kw: Any) -> CalciumParams:
     return CalciumParams(**base)
 
 
+def _eaat2(n: int) -> TransporterParams:
+    return TransporterParams("EAAT2", n, kon_per_uM_per_ms=0.01, koff_per_ms=0.5,
+                             k_translocate_per_ms=0.1, k_reorient_per_ms=1.0 / 60.0)
+
+
+def _with_sources(s: SynapseParams, drop: tuple[str, ...], add: dict[str, str],
+                  overrides: dict[str, Any]) -> SynapseParams:
+    """Replace inherited source entries that no longer apply, then apply user overrides."""
+    kept = {k: v for k, v in s.sources.items() if not k.startswith(drop)}
+    s = s.replace(sources={**kept, **add})
+    return s.replace(**overrides) if overrides else s
+
+
 _COMMON_SOURCES = {
     "sensor": "Sun et al. 2007 Nature 450:676 (ModelDB 105506, authors' code)",
     "calcium.tau_rise_ms/tau_decay_ms": "half-width 0.4 ms: Meinrenken, Borst & Sakmann 2002 J Neurosci 22:1648",
@@ -112,10 +125,7 @@ def glutamatergic(**overrides: Any) -> SynapseParams:
             ReceptorPopulation(ampa_destexhe_6state(conductance_pS=10.0), 80),
             ReceptorPopulation(nmda_destexhe_5state(conductance_pS=50.0), 20),
         ),
-        transporters=(
-            TransporterParams("EAAT2", 600, kon_per_uM_per_ms=0.01, koff_per_ms=0.5,
-                              k_translocate_per_ms=0.1, k_reorient_per_ms=1.0 / 60.0),
-        ),
+        transporters=(_eaat2(600),),
         v_hold_mV=-70.0,
         mg_mM=1.0,
         sources={
@@ -150,25 +160,18 @@ def calyx_of_held(**overrides: Any) -> SynapseParams:
         cleft=CleftParams(radius_nm=150.0 * 700 ** 0.5, height_nm=20.0, diffusion_um2_per_ms=0.33,
                           k_escape_per_ms=0.8),
         receptors=(ReceptorPopulation(ampa_destexhe_6state(conductance_pS=10.0), 80 * 700),),
-        transporters=(
-            TransporterParams("EAAT2", 600 * 700, kon_per_uM_per_ms=0.01, koff_per_ms=0.5,
-                              k_translocate_per_ms=0.1, k_reorient_per_ms=1.0 / 60.0),
-        ),
+        transporters=(_eaat2(600 * 700),),
     )
-    sources = {k: v for k, v in s.sources.items()
-               if k not in ("vesicles.slots_per_site", "vesicles.k_dock_per_ms", "receptors",
-                            "vesicles.tau_refill_ms", "cleft", "transporters.EAAT2.n")}
-    s = s.replace(sources={
-        **sources,
+    return _with_sources(s, ("vesicles.slots_per_site", "receptors", "cleft", "transporters.EAAT2.n"), {
         "calcium.local_peak_uM": "20.26 uM: calibrated so that p = 0.2 of the RRP per AP (Schneggenburger, Meyer & Neher 1999); the S&N 2000 estimate of 25 uM would give 0.32",
         "vesicles.n_sites": "RRP ~700 quanta, ~0.2 released per AP: Schneggenburger, Meyer & Neher 1999 Neuron 23:399",
         "vesicles.k_dock_per_ms": "RRP recovery tau ~4.5 s: von Gersdorff et al. 1997 Neuron 18:795 (unverified recollection)",
         "vesicles.tau_refill_ms": "5.5 s reacidification at 25 C: Granseth & Lagnado 2008",
         "cleft": "700 CA1-sized clefts lumped (assumption); escape rate of one cleft (Clements et al. 1992)",
         "receptors": "80 AMPA per active zone (Franks et al. 2002) x 700; scheme ampa5.mod (Destexhe et al. 1994)",
+        "receptors.conductance_pS": "AMPA 10 pS: textbook value (unverified)",
         "transporters.EAAT2.n": "600 per active zone as in the glutamatergic preset, x 700 (assumption)",
-    })
-    return s.replace(**overrides) if overrides else s
+    }, overrides)
 
 
 def gabaergic(**overrides: Any) -> SynapseParams:
@@ -184,16 +187,13 @@ def gabaergic(**overrides: Any) -> SynapseParams:
         vesicles={"molecules_per_vesicle": 3000.0, "p_kiss_and_run": 0.0},
         v_hold_mV=0.0,
     )
-    sources = {k: v for k, v in s.sources.items() if not k.startswith(("transporters", "receptors"))}
-    s = s.replace(sources={
-        **sources,
+    return _with_sources(s, ("transporters", "receptors"), {
         "cleft.k_escape_per_ms": "0.8 /ms as for glutamate (Clements et al. 1992); assumption for GABA",
         "receptors": "gabaa5.mod (Destexhe et al. 1994; data Otis & Mody 1992 Neuroscience 49:13); <80 receptors per synapse: Nusser, Cull-Candy & Farrant 1997 Neuron 19:697",
         "receptors.conductance_pS": "29 pS: recombinant a1b2g2 (J Neurosci, PMC6762978)",
         "vesicles.molecules_per_vesicle": "few thousand GABA per vesicle (unverified); 3000 assumed",
         "v_hold_mV": "0 mV so the Cl- current (E_rev -80 mV) is outward",
-    })
-    return s.replace(**overrides) if overrides else s
+    }, overrides)
 
 
 def neuromuscular(**overrides: Any) -> SynapseParams:
@@ -298,14 +298,11 @@ def serotonergic(**overrides: Any) -> SynapseParams:
                               into_terminal=True),
         ),
     )
-    sources = {k: v for k, v in s.sources.items() if not k.startswith(("transporters", "receptors"))}
-    s = s.replace(sources={
-        **sources,
+    return _with_sources(s, ("transporters", "receptors"), {
         "vesicles.molecules_per_vesicle": "~4700 per small vesicle: Bruns & Jahn 1995 Nature 377:62 (unverified recollection)",
         "transporters.SERT": "Km 0.17 uM: Bunin & Wightman 1998 J Neurosci 18:4854 (via model code); number and kon as DAT (assumption); translocation set so Km = 0.17 uM",
         "calcium.local_peak_uM": "as dopaminergic (assumption: no measured p for 5-HT varicosities)",
-    })
-    return s.replace(**overrides) if overrides else s
+    }, overrides)
 
 
 PRESETS: dict[str, Callable[..., SynapseParams]] = {
