@@ -115,20 +115,13 @@ class Result:
         t = self.t_ms
         out = np.empty_like(t)
         state = CalciumState(self.synapse.calcium)
-        p = state.p
         bounds = np.searchsorted(t, self.spikes_ms, side="left")
         starts = np.concatenate([[0], bounds])
         ends = np.concatenate([bounds, [t.size]])
         for k, (a, b) in enumerate(zip(starts, ends)):
             if k > 0:
                 state.spike(float(self.spikes_ms[k - 1]))
-            d = t[a:b] - state.t_ref
-            out[a:b] = (
-                p.ca_rest_uM
-                + state.s_decay * np.exp(-d / p.tau_decay_ms)
-                - state.s_rise * np.exp(-d / p.tau_rise_ms)
-                + state.s_res * np.exp(-d / p.tau_residual_ms)
-            )
+            out[a:b] = state.ca(t[a:b], np.exp)
         return out
 
     def _event_count_on_grid(self, kind: str) -> np.ndarray:

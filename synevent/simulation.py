@@ -56,7 +56,7 @@ def simulate(
     level = LogLevel.parse(log_level)
     rs = RandomStream(seed)
     spikes = stimulus.times(rs.generator) if stimulus is not None else np.zeros(0)
-    spikes = spikes[spikes <= t_end]
+    spikes = spikes[spikes < t_end]  # a spike at t_end itself would never be delivered
 
     env = simpy.Environment()
     log = EventLog(level)
@@ -79,8 +79,7 @@ def simulate(
         log.record(t, "cleft_arrival", "cleft", site=site, vesicle=vesicle, amount=n)
 
     recycled = [net.index(f"{tp.name}.uptake") for tp in synapse.transporters if tp.into_terminal]
-    x = cleft  # the closure reads the live state
-    uptake_source = (lambda: sum(x.x[i] for i in recycled)) if recycled else None
+    uptake_source = (lambda: sum(cleft.x[i] for i in recycled)) if recycled else None
     terminal = Terminal(
         env,
         synapse.calcium,

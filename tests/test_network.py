@@ -52,10 +52,35 @@ def test_first_reaction_time_is_exponential():
 
 
 def test_dimerisation_uses_distinct_pairs():
+    import simpy
+
     net = se.ReactionNetwork(("A", "A2"), (se.Reaction("dim", {"A": 2}, {"A2": 1}, 1.0),), {"A": 3})
-    sim_net = se.ExactNetwork.__new__(se.ExactNetwork)
-    sim_net.network, sim_net.c = net, [1.0]
-    assert sim_net.propensities([3, 0]) == [3.0]  # 3 pairs
+    sim = se.ExactNetwork(simpy.Environment(), net, se.RandomStream(1))
+    assert sim.propensities([3, 0]) == [3.0]  # 3 distinct pairs
+    assert sim.propensities([1, 1]) == [0.0]
+    # Two molecules dimerise once; the odd one out stays: A ends at 1, never negative.
+    run = se.simulate_network(net, t_end_ms=100.0, dt_out_ms=100.0, n_trajectories=20, seed=2)
+    assert (run.species("A")[:, -1] == 1).all() and (run.species("A2")[:, -1] == 1).all()
+
+
+def test_plain_env_run_without_end_stops_when_nothing_can_happen():
+    import simpy
+
+    env = simpy.Environment()
+    sim = se.ExactNetwork(env, decay_network(5, 1.0), se.RandomStream(4))
+    env.run()  # no `until`: the queue empties once every molecule has decayed
+    assert sim.counts() == {"A": 0, "B": 5}
+
+
+def test_remove_refuses_more_than_present():
+    import simpy
+
+    env = simpy.Environment()
+    sim = se.ExactNetwork(env, decay_network(5, 0.0), se.RandomStream(4))
+    sim.remove("A", 2)
+    assert sim.count("A") == 3
+    with pytest.raises(ValueError, match='cannot remove 4 "A": only 3 present'):
+        sim.remove("A", 4)
 
 
 def test_same_seed_same_trajectories_different_seed_differs():

@@ -15,7 +15,7 @@ import synevent as se
         (lambda: se.VesicleParams(p_kiss_and_run=1.3), r'"p_kiss_and_run" must be in \[0, 1\], got 1.3'),
         (lambda: se.CalciumParams(channel_availability=-0.1), r'"channel_availability" must be in \[0, 1\], got -0.1'),
         (lambda: se.VesicleParams(k_dock_per_ms=-2.0), r'"k_dock_per_ms" must be in \[0, inf\), got -2.0'),
-        (lambda: se.SensorParams(koff_per_ms=-1), r'"koff_per_ms" must be in \[0, inf\), got -1'),
+        (lambda: se.SensorParams(koff_per_ms=-1), r'"koff_per_ms" must be > 0, got -1'),
         (lambda: se.SensorParams(kon_per_uM_per_ms=math.nan), r'"kon_per_uM_per_ms" must be a number, got nan'),
         (lambda: se.VesicleParams(n_sites=0), r'"n_sites" must be an integer >= 1, got 0'),
         (lambda: se.VesicleParams(n_sites=2.5), r'"n_sites" must be an integer >= 1, got 2.5'),

@@ -69,7 +69,8 @@ def generate_advance(net: ReactionNetwork, *, log_reactions: bool) -> str:
     w(f"            rec({tup})")
     w("            k += 1")
     w("            g = k * dg if k <= kmax else INF")
-    w("        if tn > t_limit:")
+    # NOTE: tn == INF with nothing else scheduled (t_limit also INF) must stop, not fire.
+    w("        if tn > t_limit or tn == INF:")
     w("            break")
     w("        t = tn")
     w("        if iu == NB:")
@@ -86,21 +87,9 @@ def generate_advance(net: ReactionNetwork, *, log_reactions: bool) -> str:
         elif j < nr - 1:
             w(f"        elif r < (acc := acc + a{j}):")
         else:
+            # A reaction with zero propensity is never chosen: acc is summed in the same order
+            # as the total and U < 1, so r < total and r < acc fails across a zero term.
             w("        else:")
-            # NOTE: rounding can leave r just above the total; never fire a reaction with zero
-            # propensity in that case.
-            if nr > 1:
-                w(f"            if a{j} == 0.0:")
-                w("                jj = sim.pick_fallback()")
-                w("                x = [" + xs + "]")
-                w("                sim.fire_generic(jj, x)")
-                w(f"                {xs}{',' if ns == 1 else ''} = x")
-                w(f"                {as_}{',' if nr == 1 else ''} = sim.propensities(x)")
-                if log_reactions:
-                    w("                lt(t); lj(jj)")
-                w("                tn = NAN")
-                _emit_draw(w, nr, indent="                ")
-                w("                continue")
         for s, d in r.delta().items():
             i = net.index(s)
             w(f"            x{i} {'+' if d > 0 else '-'}= {abs(d)}")

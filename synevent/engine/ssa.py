@@ -111,12 +111,6 @@ class ExactNetwork(ExactProcess):
         if log_reactions:
             self.log_t, self.log_j = log.reaction_buffers(name, [r.name for r in network.reactions])
         self.advance = _compile(network, log_reactions).__get__(self)  # type: ignore[attr-defined]
-        self._react = [
-            [(network.index(s), d) for s, d in r.delta().items()] for r in network.reactions
-        ]
-        self._reactants = [
-            [(network.index(s), n) for s, n in r.reactants.items()] for r in network.reactions
-        ]
         self._start()
 
     # -- state access -------------------------------------------------------------------------
@@ -132,7 +126,7 @@ class ExactNetwork(ExactProcess):
         """Propensities for state ``x`` with the current rate constants."""
         out = []
         for j, r in enumerate(self.network.reactions):
-            a = self.c[j] if hasattr(self, "c") else r.rate_per_ms
+            a = self.c[j]
             for s, n in r.reactants.items():
                 v = x[self.network.index(s)]
                 a *= v if n == 1 else v * (v - 1) * 0.5
@@ -197,16 +191,3 @@ class ExactNetwork(ExactProcess):
             self.trace_append(state)
             k += 1
         self.grid_k = k
-
-    # -- helpers for the rare rounding fallback in the generated loop -------------------------
-    def pick_fallback(self) -> int:
-        """Index of the last reaction with positive propensity."""
-        for j in range(len(self.a) - 1, -1, -1):
-            if self.a[j] > 0.0:
-                return j
-        raise RuntimeError("no reaction can fire")  # pragma: no cover - guarded by s > 0
-
-    def fire_generic(self, j: int, x: list[int]) -> None:
-        """Apply reaction ``j`` to state ``x`` in place."""
-        for i, d in self._react[j]:
-            x[i] += d

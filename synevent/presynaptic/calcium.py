@@ -118,13 +118,6 @@ class CalciumState:
         self.s_rise = 0.0
         self.s_res = 0.0
 
-    def set_channel_availability(self, t_ms: float, availability: float) -> None:
-        """Change the fraction of available channels for spikes from ``t_ms`` on."""
-        self.p = _replace_availability(self.p, availability)
-        self._scale = self.p.influx_scale
-        self._amp = self.p.local_peak_uM * self._scale * self.p.norm
-        self._res = self.p.residual_uM * self._scale
-
     def spike(self, t_ms: float) -> None:
         """Add the Ca²⁺ entry of a spike arriving at ``t_ms``."""
         self._move(t_ms)
@@ -141,15 +134,18 @@ class CalciumState:
             self.s_res *= math.exp(-dt / p.tau_residual_ms)
             self.t_ref = t_ms
 
-    def ca(self, t_ms: float) -> float:
-        """[Ca²⁺] in µM at ``t_ms`` (not before the last spike)."""
+    def ca(self, t_ms, exp=math.exp):
+        """[Ca²⁺] in µM at ``t_ms`` (not before the last spike).
+
+        ``t_ms`` may be an array when ``exp`` is ``numpy.exp``.
+        """
         dt = t_ms - self.t_ref
         p = self.p
         return (
             p.ca_rest_uM
-            + self.s_decay * math.exp(-dt / p.tau_decay_ms)
-            - self.s_rise * math.exp(-dt / p.tau_rise_ms)
-            + self.s_res * math.exp(-dt / p.tau_residual_ms)
+            + self.s_decay * exp(-dt / p.tau_decay_ms)
+            - self.s_rise * exp(-dt / p.tau_rise_ms)
+            + self.s_res * exp(-dt / p.tau_residual_ms)
         )
 
     def ca_bound(self, t0_ms: float, t1_ms: float) -> float:
@@ -172,8 +168,3 @@ class CalciumState:
             self.p.ca_rest_uM, 1e-6
         )
 
-
-def _replace_availability(p: CalciumParams, availability: float) -> CalciumParams:
-    from dataclasses import replace
-
-    return replace(p, channel_availability=availability)

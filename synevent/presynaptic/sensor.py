@@ -42,7 +42,7 @@ class SensorParams:
     def __post_init__(self) -> None:
         check_count("n_sites", self.n_sites, minimum=1)
         check_nonnegative("kon_per_uM_per_ms", self.kon_per_uM_per_ms)
-        check_nonnegative("koff_per_ms", self.koff_per_ms)
+        check_positive("koff_per_ms", self.koff_per_ms)
         check_positive("b", self.b)
         check_nonnegative("l_plus_per_ms", self.l_plus_per_ms)
         check_positive("f", self.f)

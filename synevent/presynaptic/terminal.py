@@ -93,10 +93,7 @@ class Terminal(ExactProcess):
         self.bf = sensor.bind_factors()
         self.ub = sensor.unbind_rates()
         self.fu = sensor.fusion_rates()
-        self.release_scale = 1.0  # fraction of fusion-competent SNARE machinery
         self.last_spike = -1
-        self.spike_times: list[float] = []
-        self.fusions = 0
         self.released_molecules = 0
         self.in_transit = 0
         self._build_initial_state()
@@ -153,20 +150,7 @@ class Terminal(ExactProcess):
         self._to(now)
         self.ca.spike(now)
         self.last_spike = index
-        self.spike_times.append(now)
         self.log.record(now, "spike", COMPONENT, spike=index)
-        self.wake()
-
-    def set_channel_availability(self, availability: float) -> None:
-        """Fraction of Ca channels available for the spikes to come."""
-        self._to(self.env.now)
-        self.ca.set_channel_availability(self.env.now, availability)
-        self.wake()
-
-    def set_release_scale(self, scale: float) -> None:
-        """Scale all fusion rates (e.g. the intact fraction of SNARE complexes)."""
-        self._to(self.env.now)
-        self.release_scale = float(scale)
         self.wake()
 
     def _to(self, now: float) -> None:
@@ -203,7 +187,6 @@ class Terminal(ExactProcess):
                 n_pr += m
                 a_unbind += ub[i] * m
                 a_fuse += fu[i] * m
-        a_fuse *= self.release_scale
         a_dock = vp.k_dock_per_ms * len(self.empty_slots) if self.reserve else 0.0
         nd = len(self.docked)
         a_refill = len(self.unfilled) / vp.tau_refill_ms
@@ -251,6 +234,8 @@ class Terminal(ExactProcess):
                 self.t_cand = t + rs.exponential() / bound if bound > 0.0 else math.inf
             tc = self.t_cand
             th = self.t_horizon
+            if tc == math.inf:
+                return math.inf  # nothing can happen until something changes
             if tc > th:
                 # No candidate within the horizon: the bound's Poisson process is memoryless, so
                 # move to the horizon and draw afresh with a new bound.
@@ -358,7 +343,6 @@ class Terminal(ExactProcess):
         self.content[v] -= amount
         self.site_of[v] = -1
         self.empty_slots.append(site)
-        self.fusions += 1
         self.log.record(
             t,
             "fusion",
@@ -398,10 +382,3 @@ class Terminal(ExactProcess):
         self._t_stock = t
         if self.stock < vp.stock_max:
             self.stock = min(float(vp.stock_max), self.stock + vp.synthesis_per_ms * dt)
-
-    def stock_at(self, t: float) -> float:
-        """The cytosolic stock at ``t`` (folding in uptake and synthesis so far)."""
-        self._fold_stock(t)
-        return self.stock
-
-
