@@ -16,7 +16,6 @@ spontaneous release all come from this one scheme. Rates are per ms, ``kon`` per
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
