@@ -130,12 +130,17 @@ class Result:
         return np.searchsorted(t, self.t_ms, side="right")
 
     @cached_property
+    def fusions_cumulative(self) -> np.ndarray:
+        """Fusions up to each grid time."""
+        return self._event_count_on_grid("fusion")
+
+    @cached_property
     def primed(self) -> np.ndarray:
         """Primed vesicles on the grid (from the log: priming adds, fusion and unpriming remove)."""
         return (
             self.primed_initial
             + self._event_count_on_grid("prime")
-            - self._event_count_on_grid("fusion")
+            - self.fusions_cumulative
             - self._event_count_on_grid("unprime")
         )
 
@@ -146,7 +151,7 @@ class Result:
         cols: dict[str, np.ndarray] = {"t_ms": self.t_ms}
         cols["ca_uM"] = self.ca_uM
         cols["primed"] = self.primed
-        cols["fusions"] = self._event_count_on_grid("fusion")
+        cols["fusions"] = self.fusions_cumulative
         cols[f"{tx}_free_uM"] = self.count(tx) / molecules_per_uM(self.network.volume_L)
         for pop in s.receptors:
             sch = pop.scheme

@@ -42,7 +42,7 @@ def _compile(net: ReactionNetwork, log_reactions: bool):
     fn = _CACHE.get(key)
     if fn is None:
         src = generate_advance(net, log_reactions=log_reactions)
-        scope: dict[str, object] = {"INF": math.inf, "NAN": math.nan}
+        scope: dict[str, object] = {"INF": math.inf}
         exec(compile(src, f"<synevent advance: {len(net.reactions)} reactions>", "exec"), scope)
         fn = scope["advance"]
         if len(_CACHE) > 256:
@@ -167,16 +167,19 @@ class ExactNetwork(ExactProcess):
         self.x[i] += d
         self._restart()
 
-    def _sync(self) -> None:
-        # Record grid points before the change with the state they had.
-        now = self.env.now
+    def _fill_grid(self, before: float) -> None:
+        # Grid points before `before` get the current state (nothing fired since the last one).
         k, dg, kmax = self.grid_k, self.grid_dt, self.grid_kmax
         state = tuple(self.x)
-        while k <= kmax and k * dg < now:
+        while k <= kmax and k * dg < before:
             self.trace_append(state)
             k += 1
         self.grid_k = k
-        self.t = now
+
+    def _sync(self) -> None:
+        # Record grid points before the change with the state they had.
+        self._fill_grid(self.env.now)
+        self.t = self.env.now
 
     def _restart(self) -> None:
         self.a = self.propensities(self.x)
@@ -185,9 +188,4 @@ class ExactNetwork(ExactProcess):
 
     def finish(self, t_end_ms: float) -> None:
         """Fill the trace grid up to ``t_end_ms`` with the final state (call after the run)."""
-        k, dg, kmax = self.grid_k, self.grid_dt, self.grid_kmax
-        state = tuple(self.x)
-        while k <= kmax and k * dg <= t_end_ms + 1e-9 * dg:
-            self.trace_append(state)
-            k += 1
-        self.grid_k = k
+        self._fill_grid(t_end_ms + 1e-9 * self.grid_dt)

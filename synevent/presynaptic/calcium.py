@@ -17,7 +17,10 @@ time-inhomogeneous simulation of the sensor (thinning) needs.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..engine.checks import check_nonnegative, check_positive, check_probability
 
@@ -134,7 +137,7 @@ class CalciumState:
             self.s_res *= math.exp(-dt / p.tau_residual_ms)
             self.t_ref = t_ms
 
-    def ca(self, t_ms, exp=math.exp):
+    def ca(self, t_ms: float | np.ndarray, exp: Callable = math.exp) -> float | np.ndarray:
         """[Ca²⁺] in µM at ``t_ms`` (not before the last spike).
 
         ``t_ms`` may be an array when ``exp`` is ``numpy.exp``.

@@ -225,8 +225,11 @@ class Terminal(ExactProcess):
             if self.t_cand != self.t_cand:  # no candidate pending: draw one
                 t = self.t
                 t1 = self._horizon(t)
-                bound = sum(self._const_rates())
-                b_free = self._free_sites()
+                # Kept for _fire: nothing changes between drawing a candidate and firing it
+                # (any change voids the candidate), so these stay valid.
+                self._consts = self._const_rates()
+                self._b_free = b_free = self._free_sites()
+                bound = sum(self._consts)
                 if b_free:
                     bound += kon * b_free * ca.ca_bound(t, t1)
                 self.bound = bound
@@ -254,14 +257,13 @@ class Terminal(ExactProcess):
     def _fire(self, t: float) -> None:
         rs = self.rs
         r = rs.uniform() * self.bound
-        b_free = self._free_sites()
+        b_free = self._b_free
         a_bind = self.kon * b_free * self.ca.ca(t) if b_free else 0.0
         if r < a_bind:
             self._bind(r / a_bind, t)
             return
         r -= a_bind
-        consts = self._const_rates()
-        for k, a in enumerate(consts):
+        for k, a in enumerate(self._consts):
             if r < a:
                 self._fire_const(k, r / a, t)
                 return
