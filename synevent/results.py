@@ -21,8 +21,11 @@ from .synapse import SynapseParams
 __all__ = ["Result", "provenance"]
 
 
-def provenance(synapse, stimulus, t_end_ms, rs: RandomStream, level: LogLevel, dt: float) -> dict:
+def provenance(synapse, stimulus, t_end_ms, rs: RandomStream, level: LogLevel, dt: float,
+               drugs=None) -> dict:
     """Everything needed to reproduce a run."""
+    import dataclasses
+
     import simpy
 
     return {
@@ -36,6 +39,10 @@ def provenance(synapse, stimulus, t_end_ms, rs: RandomStream, level: LogLevel, d
         if stimulus is None
         else {"kind": stimulus.kind, **stimulus.spec, "conduction_delay_ms": stimulus.conduction_delay_ms},
         "synapse": synapse.to_dict(),
+        "interventions": [
+            {"kind": iv.kind, **dataclasses.asdict(iv)} for iv in (drugs.interventions if drugs else [])
+        ],
+        "interventions_not_applicable": list(drugs.skipped) if drugs else [],
         "python": platform.python_version(),
         "numpy": np.__version__,
         "pandas": pd.__version__,
@@ -204,7 +211,8 @@ class Result:
         Keys: ``n_spikes``, ``quanta_sync``, ``quanta_async``, ``quanta_spont``,
         ``quanta_per_spike``, ``failure_fraction``, ``psc_peak_pA`` (signed, largest magnitude),
         ``psc_charge_pC``, ``psc_decay_ms`` (peak to 1/e of peak), ``peak_free_uM``,
-        ``clearance_t50_ms`` (peak free transmitter to half), ``molecules_released``,
+        ``clearance_t50_ms`` (peak free transmitter to half), ``clearance_tau_ms`` (peak to 1/e),
+        ``molecules_released``,
         ``conserved`` (every grid time balanced).
         """
         f = self.fusions()
@@ -228,6 +236,7 @@ class Result:
             "psc_decay_ms": _time_to_fraction(i, k, np.exp(-1.0), self.trace_dt_ms),
             "peak_free_uM": float(conc[kc]) if conc.size else 0.0,
             "clearance_t50_ms": _time_to_fraction(conc, kc, 0.5, self.trace_dt_ms),
+            "clearance_tau_ms": _time_to_fraction(conc, kc, np.exp(-1.0), self.trace_dt_ms),
             "molecules_released": int(self.arrivals_n.sum()),
             "conserved": bool(self.fate_table()["balanced"].all()),
         }

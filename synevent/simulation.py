@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import simpy
@@ -12,6 +12,8 @@ from .engine.checks import check_positive
 from .engine.log import EventLog, LogLevel
 from .engine.random import RandomStream
 from .engine.ssa import ExactNetwork
+from .pharmacology.driver import start_interventions
+from .pharmacology.mechanisms import initial_counts, plan
 from .presynaptic.terminal import Terminal
 from .results import Result, provenance
 from .stimulus.trains import SpikeTrain
@@ -28,6 +30,7 @@ def simulate(
     seed: int | np.random.SeedSequence | None = None,
     log_level: LogLevel | str = LogLevel.VESICLE,
     trace_dt_ms: float = 0.05,
+    interventions: Iterable = (),
 ) -> Result:
     """Simulate ``synapse`` driven by ``stimulus`` from 0 to ``t_end_ms``.
 
@@ -46,6 +49,9 @@ def simulate(
         ``"vesicle"`` (default) or ``"reaction"``.
     trace_dt_ms : float
         Grid of the sampled traces.
+    interventions : iterable
+        Intervention objects and drug applications (:mod:`synevent.pharmacology`); a drug
+        acts on those of its targets the synapse has.
 
     Returns
     -------
@@ -54,6 +60,8 @@ def simulate(
     t_end = check_positive("t_end_ms", t_end_ms)
     dt = check_positive("trace_dt_ms", trace_dt_ms)
     level = LogLevel.parse(log_level)
+    drugs = plan(synapse, interventions)
+    synapse = drugs.synapse  # with knockouts applied
     rs = RandomStream(seed)
     spikes = stimulus.times(rs.generator) if stimulus is not None else np.zeros(0)
     spikes = spikes[spikes < t_end]  # a spike at t_end itself would never be delivered
@@ -67,7 +75,7 @@ def simulate(
         list(synapse.transporters),
         list(synapse.enzymes),
     )
-    cleft = ExactNetwork(env, net, rs, name="cleft", trace_dt_ms=dt, t_end_ms=t_end, log=log)
+    net, fates, bindings = drugs.attach(net, fates)
     arrivals_t: list[float] = []
     arrivals_n: list[int] = []
     tx = synapse.transmitter
@@ -91,6 +99,12 @@ def simulate(
         diffusion_delay_ms=synapse.cleft.delay_ms,
         uptake_source=uptake_source,
     )
+    # Drawn after the terminal so that conditions of a comparison share its initial state.
+    if bindings:
+        net = net.with_counts(**initial_counts(bindings, net, rs.generator))
+    cleft = ExactNetwork(env, net, rs, name="cleft", trace_dt_ms=dt, t_end_ms=t_end, log=log)
+    if drugs.interventions:
+        start_interventions(env, bindings, drugs.presynaptic, cleft, terminal, rs, log, t_end)
     primed_initial = terminal.n_primed()
 
     def drive() -> Iterator[simpy.Event]:
@@ -114,5 +128,5 @@ def simulate(
         fused_molecules=terminal.released_molecules,
         in_transit=terminal.in_transit,
         primed_initial=primed_initial,
-        provenance=provenance(synapse, stimulus, t_end, rs, level, dt),
+        provenance=provenance(synapse, stimulus, t_end, rs, level, dt, drugs),
     )

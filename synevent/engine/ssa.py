@@ -160,6 +160,20 @@ class ExactNetwork(ExactProcess):
         self.c[j] = float(rate_per_ms)
         self._restart()
 
+    def set_rates(self, rates: dict[str, float]) -> None:
+        """Change several rate constants at once (one redraw)."""
+        idx = {}
+        for reaction, rate in rates.items():
+            if not rate >= 0 or math.isinf(rate):
+                raise ValueError(f'rate of reaction "{reaction}" must be finite and >= 0, got {rate!r}')
+            idx[self.network.reaction_index(reaction)] = float(rate)
+        if all(self.c[j] == r for j, r in idx.items()):
+            return
+        self._sync()
+        for j, r in idx.items():
+            self.c[j] = r
+        self._restart()
+
     def _change(self, i: int, d: int) -> None:
         if d == 0:
             return

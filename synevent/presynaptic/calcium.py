@@ -116,10 +116,18 @@ class CalciumState:
         self._scale = params.influx_scale
         self._amp = params.local_peak_uM * self._scale * params.norm
         self._res = params.residual_uM * self._scale
+        self.blocked_factor = 1.0
         self.t_ref = 0.0
         self.s_decay = 0.0  # sum of amp * exp(-(t_ref - t_k)/tau_decay)
         self.s_rise = 0.0
         self.s_res = 0.0
+
+    def set_availability(self, factor: float) -> None:
+        """Scale the Ca²⁺ entry of later spikes by ``factor`` (channels left by a blocker)."""
+        p = self.p
+        self.blocked_factor = factor
+        self._amp = p.local_peak_uM * self._scale * p.norm * factor
+        self._res = p.residual_uM * self._scale * factor
 
     def spike(self, t_ms: float) -> None:
         """Add the Ca²⁺ entry of a spike arriving at ``t_ms``."""

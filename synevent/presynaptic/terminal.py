@@ -94,6 +94,8 @@ class Terminal(ExactProcess):
         self.ub = sensor.unbind_rates()
         self.fu = sensor.fusion_rates()
         self.last_spike = -1
+        self.vmat_availability = 1.0
+        self.cleaved: set[int] = set()
         self.released_molecules = 0
         self.in_transit = 0
         self._build_initial_state()
@@ -112,6 +114,7 @@ class Terminal(ExactProcess):
         self.retr_full: list[int] = []
         self.retr_kr: list[int] = []
         self.unfilled: list[int] = []
+        self.disabled: list[int] = []  # held at cleaved sites: can no longer prime
         self.stock = float(vp.stock_initial)
         p_e, p_d, p_p = vp.slot_occupancy()
         rest = self.sp.resting_distribution(self.ca.p.ca_rest_uM)
@@ -153,6 +156,29 @@ class Terminal(ExactProcess):
         self.log.record(now, "spike", COMPONENT, spike=index)
         self.wake()
 
+    def set_channel_availability(self, factor: float) -> None:
+        """Fraction of Ca²⁺ channels left by blockers; later spikes carry that much Ca²⁺."""
+        self.ca.set_availability(factor)
+
+    def set_vmat_availability(self, factor: float) -> None:
+        """Fraction of vesicular transport left by an inhibitor; later refills load that much."""
+        self.vmat_availability = factor
+
+    def cleave_site(self, site: int) -> None:
+        """SNARE cleavage at ``site``: its vesicles unprime and it can prime none again."""
+        if site in self.cleaved:
+            return
+        now = self.env.now
+        self._to(now)
+        self.cleaved.add(site)
+        for pool in [self.docked, *self.primed]:
+            held = [v for v in pool if self.site_of[v] == site]
+            if held:
+                pool[:] = [v for v in pool if self.site_of[v] != site]
+                self.disabled.extend(held)
+        self.log.record(now, "cleavage", COMPONENT, site=site)
+        self.wake()
+
     def _to(self, now: float) -> None:
         # A change at `now` voids the pending candidate: redraw from here (memoryless bound).
         self.t = now
@@ -172,6 +198,7 @@ class Terminal(ExactProcess):
             "primed": self.n_primed(),
             "retrieving": len(self.retr_full) + len(self.retr_kr),
             "unfilled": len(self.unfilled),
+            "disabled": len(self.disabled),
         }
 
     # -- the exact simulation ------------------------------------------------------------------
@@ -303,7 +330,7 @@ class Terminal(ExactProcess):
             site = _take(self.empty_slots, u)
             v = _take(self.reserve, self.rs.uniform())
             self.site_of[v] = site
-            self.docked.append(v)
+            (self.disabled if site in self.cleaved else self.docked).append(v)
             log.record(t, "dock", COMPONENT, site=site, vesicle=v)
         elif k == 3:  # undocking
             v = _take(self.docked, u)
@@ -367,6 +394,8 @@ class Terminal(ExactProcess):
     def _refill(self, v: int, t: float) -> None:
         self._fold_stock(t)
         target = self._draw_content()
+        if self.vmat_availability < 1.0:
+            target = int(round(target * self.vmat_availability))
         load = min(max(target - self.content[v], 0), int(self.stock))
         self.content[v] += load
         self.stock -= load
