@@ -12,7 +12,30 @@ from .engine.log import EVENT_COLUMNS, EventLog, LogLevel
 from .engine.network import Reaction, ReactionNetwork, molecules_per_uM, stochastic_rate
 from .engine.random import RandomStream
 from .engine.ssa import ExactNetwork
+from .extrasynaptic.probe import fscv_probe
+from .extrasynaptic.volume import (
+    VolumeParams,
+    VolumeResult,
+    serotonin_volume,
+    simulate_volume,
+    striatum_dopamine,
+)
 from .network_runs import NetworkRun, simulate_network
+from .pharmacology.assays import fit_michaelis_menten, steady_state_flux
+from .pharmacology.drugs import DRUGS, Drug, DrugApplication, drug
+from .pharmacology.interventions import (
+    AllostericModulator,
+    CaChannelBlocker,
+    ChannelBlocker,
+    EnzymeInhibitor,
+    Intervention,
+    Knockout,
+    ReceptorAntagonist,
+    ReleaseBlocker,
+    TransporterInhibitor,
+    VMATInhibitor,
+)
+from .pharmacology.schedule import Schedule
 from .postsynaptic.library import RECEPTOR_LIBRARY
 from .postsynaptic.mg_block import mg_unblocked_fraction
 from .postsynaptic.receptors import ReceptorScheme, Transition
@@ -22,16 +45,42 @@ from .presynaptic.sensor import SensorParams, fusion_time_cdf, spontaneous_rate_
 from .presynaptic.vesicles import VesicleParams
 from .results import Result
 from .simulation import simulate
+from .studies import (
+    Comparison,
+    DoseResponse,
+    HillFit,
+    SynapseModel,
+    VolumeModel,
+    compare,
+    dose_response,
+    fit_hill,
+    hill_curve,
+    plot_dose_response,
+    plot_traces,
+    replicate_seed,
+)
 from .stimulus.trains import SpikeTrain, burst, explicit, paired_pulse, poisson, regular
 from .synapse import ReceptorPopulation, SynapseParams
 
 __all__ = [
-    "EVENT_COLUMNS",
+    "AllostericModulator",
+    "CaChannelBlocker",
     "CalciumParams",
+    "ChannelBlocker",
     "CleftParams",
+    "Comparison",
+    "DRUGS",
+    "DoseResponse",
+    "Drug",
+    "DrugApplication",
+    "EVENT_COLUMNS",
+    "EnzymeInhibitor",
     "EnzymeParams",
     "EventLog",
     "ExactNetwork",
+    "HillFit",
+    "Intervention",
+    "Knockout",
     "LogLevel",
     "NetworkRun",
     "ParameterError",
@@ -39,29 +88,52 @@ __all__ = [
     "RandomStream",
     "Reaction",
     "ReactionNetwork",
+    "ReceptorAntagonist",
     "ReceptorPopulation",
     "ReceptorScheme",
+    "ReleaseBlocker",
     "Result",
+    "Schedule",
     "SensorParams",
     "SpikeTrain",
+    "SynapseModel",
     "SynapseParams",
     "Transition",
+    "TransporterInhibitor",
     "TransporterParams",
+    "VMATInhibitor",
     "VesicleParams",
+    "VolumeModel",
+    "VolumeParams",
+    "VolumeResult",
     "__version__",
     "burst",
     "calibrate_local_peak",
+    "compare",
+    "dose_response",
+    "drug",
     "explicit",
+    "fit_hill",
+    "fit_michaelis_menten",
+    "fscv_probe",
     "fusion_time_cdf",
+    "hill_curve",
     "mg_unblocked_fraction",
     "molecules_per_uM",
     "paired_pulse",
+    "plot_dose_response",
+    "plot_traces",
     "poisson",
     "presets",
     "regular",
     "release_probability",
+    "replicate_seed",
+    "serotonin_volume",
     "simulate",
     "simulate_network",
+    "simulate_volume",
     "spontaneous_rate_per_ms",
+    "steady_state_flux",
     "stochastic_rate",
+    "striatum_dopamine",
 ]

@@ -245,6 +245,13 @@ def _binding_receptor(name: str, kon_per_uM_per_ms: float, koff_per_ms: float, s
     )
 
 
+#: DAT Km target 0.22 uM (V-07: 0.21-0.22 uM, DAcomp after Wu et al. 2001; V-08 uses 0.22).
+DAT_KM_UM = 0.22
+# koff chosen so the cycle's Km is the measured one, given Kaya et al.'s binding, translocation
+# and return rates: Km = (koff + kt)/kon * kcat/kt, kcat = 1/(1/kt + 1/kr).
+_DAT_KOFF_PER_MS = DAT_KM_UM * 0.0096 * 0.02 * (1.0 / 0.02 + 700.0) - 0.02
+
+
 def dopaminergic(**overrides: Any) -> SynapseParams:
     """Striatal dopaminergic varicosity (rat, in vivo 37 °C), DAT uptake, D1 receptor binding."""
     area_um2 = 2 * 3.141592653589793 * 0.15**2
@@ -266,8 +273,9 @@ def dopaminergic(**overrides: Any) -> SynapseParams:
         receptors=(ReceptorPopulation(_binding_receptor(
             "D1", 0.01, 0.01, "Dreyer et al. 2010 J Neurosci 30:14273 (DopamineToolbox code): kon 0.01 /nM/s, koff 10 /s"), 100),),
         transporters=(
-            TransporterParams("DAT", int(800 * area_um2), kon_per_uM_per_ms=0.0096, koff_per_ms=0.008,
-                              k_translocate_per_ms=0.02, k_reorient_per_ms=1.0 / 700.0, into_terminal=True),
+            TransporterParams("DAT", int(800 * area_um2), kon_per_uM_per_ms=0.0096,
+                              koff_per_ms=_DAT_KOFF_PER_MS, k_translocate_per_ms=0.02,
+                              k_reorient_per_ms=1.0 / 700.0, into_terminal=True),
         ),
         v_hold_mV=-70.0,
         sources={
@@ -275,7 +283,8 @@ def dopaminergic(**overrides: Any) -> SynapseParams:
             "calcium.local_peak_uM": "13.19 uM: calibrated so that p = 0.06 (Dreyer et al. 2010, via DAcomp)",
             "vesicles.molecules_per_vesicle": "3000 released: Pothos, Davila & Sulzer 1998 J Neurosci 18:4106 (via DAcomp); content 33,000: Omiatek 2013",
             "cleft": "width 15 nm, radius 0.15 um: Garris et al. 1994 (via DAcomp); D 763 um2/s / tortuosity 1.54^2 (Nicholson 1995)",
-            "transporters.DAT": "800 /um2 and k12 9.6e6 /M/s, k23 20 /s, k14 8 /s, k34 5 /s, k41 2 /s: Kaya et al. 2018 eNeuro (MCell model, Table 2)",
+            "transporters.DAT": "800 /um2 and k12 9.6e6 /M/s, k23 20 /s, k34 5 /s, k41 2 /s (return 1/(1/5+1/2) s): Kaya et al. 2018 eNeuro (MCell model, Table 2)",
+            "transporters.DAT.koff_per_ms": "11.7 /s, set so that Km = 0.22 uM (V-07; Wu et al. 2001 via DAcomp); Kaya's k14 8 /s would give 0.194 uM",
             "vesicles.synthesis_per_ms": "assumption (keeps the stock full)",
             "receptors.D1": "100 receptors (assumption); kinetics Dreyer 2010 code",
         },

@@ -104,7 +104,7 @@ def simulate(
         net = net.with_counts(**initial_counts(bindings, net, rs.generator))
     cleft = ExactNetwork(env, net, rs, name="cleft", trace_dt_ms=dt, t_end_ms=t_end, log=log)
     if drugs.interventions:
-        start_interventions(env, bindings, drugs.presynaptic, cleft, terminal, rs, log, t_end)
+        start_interventions(env, bindings, drugs.presynaptic, cleft, [terminal], rs, log, t_end)
     primed_initial = terminal.n_primed()
 
     def drive() -> Iterator[simpy.Event]:

@@ -25,7 +25,8 @@ def test_event_columns_are_documented():
 
 
 @pytest.mark.parametrize(
-    "page", ["tutorial.md", "how-to/seeding.md", "how-to/custom_kinetics.md"]
+    "page",
+    ["tutorial.md", "how-to/seeding.md", "how-to/custom_kinetics.md", "how-to/comparisons.md"],
 )
 def test_doc_examples_run(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

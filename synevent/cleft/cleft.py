@@ -18,7 +18,7 @@ from ..engine.network import Reaction, ReactionNetwork
 from ..postsynaptic.receptors import ReceptorScheme
 from .clearance import EnzymeParams, TransporterParams
 
-__all__ = ["CleftParams", "build_cleft_network", "FATES"]
+__all__ = ["CleftParams", "FATES", "build_cleft_network", "build_compartment_network"]
 
 #: The categories every released molecule is in at any time.
 FATES = ("free", "bound", "degraded", "taken_up", "escaped")
@@ -93,13 +93,27 @@ def build_cleft_network(
     fates : dict
         ``species -> (fate, molecules)`` for every species holding transmitter.
     """
-    vol = cleft.volume_L
+    return build_compartment_network(
+        transmitter, cleft.volume_L, cleft.escape_rate_per_ms, receptors, transporters, enzymes
+    )
+
+
+def build_compartment_network(
+    transmitter: str,
+    volume_L: float,
+    escape_rate_per_ms: float,
+    receptors: list[tuple[ReceptorScheme, int]],
+    transporters: list[TransporterParams],
+    enzymes: list[EnzymeParams],
+) -> tuple[ReactionNetwork, dict[str, tuple[str, int]]]:
+    """Network and fates of any well-mixed compartment (a cleft, an extrasynaptic volume)."""
+    vol = volume_L
     escaped = f"{transmitter}.escaped"
     parts = [
         ReactionNetwork(
             (transmitter, escaped),
             (Reaction(f"{transmitter}:escape", {transmitter: 1}, {escaped: 1},
-                      cleft.escape_rate_per_ms),),
+                      escape_rate_per_ms),),
             {},
             vol,
         )

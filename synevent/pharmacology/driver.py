@@ -32,7 +32,7 @@ def start_interventions(
     bindings: Sequence[Binding],
     presynaptic: Sequence[Intervention],
     cleft: ExactNetwork,
-    terminal: Terminal,
+    terminals: Sequence[Terminal],
     rs: RandomStream,
     log: EventLog,
     t_end_ms: float,
@@ -44,16 +44,17 @@ def start_interventions(
             changes.append((t, k, lambda v=value, b=b: cleft.set_rates(b.rates(v))))
     ca_blockers = [iv for iv in presynaptic if isinstance(iv, CaChannelBlocker)]
     vmat = [iv for iv in presynaptic if isinstance(iv, VMATInhibitor)]
-    for group, apply in ((ca_blockers, terminal.set_channel_availability),
-                         (vmat, terminal.set_vmat_availability)):
+    for group, method in ((ca_blockers, "set_channel_availability"),
+                          (vmat, "set_vmat_availability")):
         if group:
             steps = [iv.schedule.steps(0.0, t_end_ms) for iv in group]
             for t in sorted({t for st in steps for t, _ in st}):
                 a = math.prod(iv.availability(_value_at(st, t)) for iv, st in zip(group, steps))
-                changes.append((t, len(bindings), lambda a=a, f=apply: f(a)))
+                changes.append((t, len(bindings), lambda a=a, m=method: [getattr(term, m)(a) for term in terminals]))
     for iv in presynaptic:
         if isinstance(iv, ReleaseBlocker):
-            _schedule_cleavage(env, iv, terminal, rs, log, t_end_ms)
+            for terminal in terminals:
+                _schedule_cleavage(env, iv, terminal, rs, t_end_ms)
     for iv in [b.intervention for b in bindings] + list(presynaptic):
         _log_edges(env, log, iv, t_end_ms)
     changes.sort(key=lambda c: (c[0], c[1]))
@@ -84,7 +85,6 @@ def _schedule_cleavage(
     iv: ReleaseBlocker,
     terminal: Terminal,
     rs: RandomStream,
-    log: EventLog,
     t_end_ms: float,
 ) -> None:
     gen = rs.generator

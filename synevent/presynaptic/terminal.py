@@ -58,6 +58,8 @@ class Terminal(ExactProcess):
         Time from fusion to arrival of the content in the cleft compartment.
     uptake_source : callable() -> int, optional
         Cumulative molecules taken back up into this terminal (feeds the cytosolic stock).
+    component : str
+        Name in the event log (one per terminal when several share a compartment).
     """
 
     def __init__(
@@ -72,8 +74,10 @@ class Terminal(ExactProcess):
         *,
         diffusion_delay_ms: float = 0.0,
         uptake_source: Callable[[], int] | None = None,
+        component: str = COMPONENT,
     ) -> None:
         self.env = env
+        self.component = component
         self.ca = CalciumState(calcium)
         self.sp = sensor
         self.vp = vesicles
@@ -153,7 +157,7 @@ class Terminal(ExactProcess):
         self._to(now)
         self.ca.spike(now)
         self.last_spike = index
-        self.log.record(now, "spike", COMPONENT, spike=index)
+        self.log.record(now, "spike", self.component, spike=index)
         self.wake()
 
     def set_channel_availability(self, factor: float) -> None:
@@ -176,7 +180,7 @@ class Terminal(ExactProcess):
             if held:
                 pool[:] = [v for v in pool if self.site_of[v] != site]
                 self.disabled.extend(held)
-        self.log.record(now, "cleavage", COMPONENT, site=site)
+        self.log.record(now, "cleavage", self.component, site=site)
         self.wake()
 
     def _to(self, now: float) -> None:
@@ -304,7 +308,7 @@ class Terminal(ExactProcess):
         v = _take(primed[i], self.rs.uniform())
         primed[i + 1].append(v)
         if self.log.reactions:
-            self.log.record(t, "reaction", COMPONENT, site=self.site_of[v], vesicle=v, amount=1, detail="ca_bind")
+            self.log.record(t, "reaction", self.component, site=self.site_of[v], vesicle=v, amount=1, detail="ca_bind")
 
     def _pick(self, weights: list[float], u: float) -> int:
         r = u * sum(weights)
@@ -322,7 +326,7 @@ class Terminal(ExactProcess):
             v = _take(primed[i], self.rs.uniform())
             primed[i - 1].append(v)
             if log.reactions:
-                log.record(t, "reaction", COMPONENT, site=self.site_of[v], vesicle=v, amount=1, detail="ca_unbind")
+                log.record(t, "reaction", self.component, site=self.site_of[v], vesicle=v, amount=1, detail="ca_unbind")
         elif k == 1:  # fusion
             i = self._pick([self.fu[i] * len(primed[i]) for i in range(self.n + 1)], u)
             self._fuse(_take(primed[i], self.rs.uniform()), t)
@@ -331,29 +335,29 @@ class Terminal(ExactProcess):
             v = _take(self.reserve, self.rs.uniform())
             self.site_of[v] = site
             (self.disabled if site in self.cleaved else self.docked).append(v)
-            log.record(t, "dock", COMPONENT, site=site, vesicle=v)
+            log.record(t, "dock", self.component, site=site, vesicle=v)
         elif k == 3:  # undocking
             v = _take(self.docked, u)
             site = self.site_of[v]
             self.empty_slots.append(site)
             self.site_of[v] = -1
             self.reserve.append(v)
-            log.record(t, "undock", COMPONENT, site=site, vesicle=v)
+            log.record(t, "undock", self.component, site=site, vesicle=v)
         elif k == 4:  # priming: the sensor starts with no Ca²⁺ bound
             v = _take(self.docked, u)
             primed[0].append(v)
-            log.record(t, "prime", COMPONENT, site=self.site_of[v], vesicle=v)
+            log.record(t, "prime", self.component, site=self.site_of[v], vesicle=v)
         elif k == 5:  # unpriming
             sizes = [len(p) for p in primed]
             i = self._pick([float(s) for s in sizes], u)
             v = _take(primed[i], self.rs.uniform())
             self.docked.append(v)
-            log.record(t, "unprime", COMPONENT, site=self.site_of[v], vesicle=v)
+            log.record(t, "unprime", self.component, site=self.site_of[v], vesicle=v)
         elif k in (6, 7):  # retrieval
             v = _take(self.retr_full if k == 6 else self.retr_kr, u)
             self.unfilled.append(v)
             log.record(
-                t, "retrieval", COMPONENT, vesicle=v, detail="full" if k == 6 else "kiss_and_run"
+                t, "retrieval", self.component, vesicle=v, detail="full" if k == 6 else "kiss_and_run"
             )
         else:  # refilling from the cytosolic stock
             v = _take(self.unfilled, u)
@@ -375,7 +379,7 @@ class Terminal(ExactProcess):
         self.log.record(
             t,
             "fusion",
-            COMPONENT,
+            self.component,
             site=site,
             vesicle=v,
             spike=self.last_spike,
@@ -400,7 +404,7 @@ class Terminal(ExactProcess):
         self.content[v] += load
         self.stock -= load
         self.reserve.append(v)
-        self.log.record(t, "refill", COMPONENT, vesicle=v, amount=load)
+        self.log.record(t, "refill", self.component, vesicle=v, amount=load)
 
     def _fold_stock(self, t: float) -> None:
         vp = self.vp

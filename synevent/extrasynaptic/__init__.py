@@ -1,0 +1,1 @@
+"""Volume transmission: transmitter from many terminals in a shared extrasynaptic space."""
