@@ -79,6 +79,7 @@ class Result:
     fused_molecules: int
     in_transit: int
     primed_initial: int = 0
+    ca_availability: list[tuple[float, float]] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
 
     # -- tables --------------------------------------------------------------------------------
@@ -116,7 +117,8 @@ class Result:
 
     @cached_property
     def ca_uM(self) -> np.ndarray:
-        """[Ca²⁺] seen by the sensors on the grid (replayed from the spike times)."""
+        """[Ca²⁺] seen by the sensors on the grid (replayed from the spike times and the
+        channel availability left by Ca-channel blockers)."""
         from .presynaptic.calcium import CalciumState
 
         t = self.t_ms
@@ -125,9 +127,15 @@ class Result:
         bounds = np.searchsorted(t, self.spikes_ms, side="left")
         starts = np.concatenate([[0], bounds])
         ends = np.concatenate([bounds, [t.size]])
+        changes = sorted(self.ca_availability)
+        j = 0
         for k, (a, b) in enumerate(zip(starts, ends)):
             if k > 0:
-                state.spike(float(self.spikes_ms[k - 1]))
+                t_spike = float(self.spikes_ms[k - 1])
+                while j < len(changes) and changes[j][0] <= t_spike:
+                    state.set_availability(changes[j][1])  # blockers act on later spikes
+                    j += 1
+                state.spike(t_spike)
             out[a:b] = state.ca(t[a:b], np.exp)
         return out
 

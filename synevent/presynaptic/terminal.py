@@ -99,6 +99,7 @@ class Terminal(ExactProcess):
         self.fu = sensor.fusion_rates()
         self.last_spike = -1
         self.vmat_availability = 1.0
+        self.availability_changes: list[tuple[float, float]] = []  # (t_ms, Ca²⁺ channel factor)
         self.cleaved: set[int] = set()
         self.released_molecules = 0
         self.in_transit = 0
@@ -163,6 +164,7 @@ class Terminal(ExactProcess):
     def set_channel_availability(self, factor: float) -> None:
         """Fraction of Ca²⁺ channels left by blockers; later spikes carry that much Ca²⁺."""
         self.ca.set_availability(factor)
+        self.availability_changes.append((self.env.now, factor))
 
     def set_vmat_availability(self, factor: float) -> None:
         """Fraction of vesicular transport left by an inhibitor; later refills load that much."""
