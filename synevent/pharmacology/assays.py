@@ -21,7 +21,7 @@ from scipy.optimize import curve_fit
 from ..cleft.clearance import EnzymeParams, TransporterParams
 from ..cleft.cleft import CleftParams
 from ..engine.checks import ParameterError, check_count, check_nonnegative, check_positive
-from ..engine.network import Reaction, ReactionNetwork, molecules_per_uM
+from ..engine.network import ReactionNetwork, molecules_per_uM
 from ..engine.random import make_seed_sequence
 from ..network_runs import simulate_network
 from ..synapse import SynapseParams

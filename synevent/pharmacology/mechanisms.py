@@ -18,7 +18,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from ..engine.checks import ParameterError
-from ..engine.network import Reaction, ReactionNetwork
+from ..engine.network import Reaction, ReactionNetwork, molecules_per_uM
 from ..synapse import SynapseParams
 from .interventions import (
     AllostericModulator,
@@ -264,7 +264,7 @@ def _channel_block(iv: ChannelBlocker, scheme, tx: str, net: ReactionNetwork):
     pairs = [(f"{name}.{o}", blocked[o]) for o in scheme.open_states]
     rx, driven = _pair_reactions(f"{name}+{label}", pairs, iv)
     if iv.trapping:
-        n_per_uM = net.volume_L * 6.02214076e17
+        n_per_uM = molecules_per_uM(net.volume_L)
         for t in scheme.transitions:
             src, dst = blocked[t.source], blocked[t.target]
             rname = f"{name}.{label}:{t.source}->{t.target}"
