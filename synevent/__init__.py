@@ -7,6 +7,7 @@ from . import presets
 from ._version import __version__
 from .cleft.cleft import CleftParams
 from .cleft.clearance import EnzymeParams, TransporterParams
+from .cleft.transporter_library import TRANSPORTERS, transporter
 from .engine.checks import ParameterError
 from .engine.log import EVENT_COLUMNS, EventLog, LogLevel
 from .engine.network import Reaction, ReactionNetwork, molecules_per_uM, stochastic_rate
@@ -97,6 +98,7 @@ __all__ = [
     "SensorParams",
     "SpikeTrain",
     "SynapseModel",
+    "TRANSPORTERS",
     "SynapseParams",
     "Transition",
     "TransporterInhibitor",
@@ -136,4 +138,5 @@ __all__ = [
     "steady_state_flux",
     "stochastic_rate",
     "striatum_dopamine",
+    "transporter",
 ]

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .cleft.cleft import CleftParams
-from .cleft.clearance import EnzymeParams, TransporterParams
+from .cleft.clearance import EnzymeParams
+from .cleft.transporter_library import dat, eaat2, sert
 from .engine.checks import ParameterError
 from .postsynaptic.library import (
     ampa_destexhe_6state,
@@ -77,11 +78,6 @@ def _ca(**kw: Any) -> CalciumParams:
     return CalciumParams(**base)
 
 
-def _eaat2(n: int) -> TransporterParams:
-    return TransporterParams("EAAT2", n, kon_per_uM_per_ms=0.01, koff_per_ms=0.5,
-                             k_translocate_per_ms=0.1, k_reorient_per_ms=1.0 / 60.0)
-
-
 def _with_sources(s: SynapseParams, drop: tuple[str, ...], add: dict[str, str],
                   overrides: dict[str, Any]) -> SynapseParams:
     """Replace inherited source entries that no longer apply, then apply user overrides."""
@@ -125,7 +121,7 @@ def glutamatergic(**overrides: Any) -> SynapseParams:
             ReceptorPopulation(ampa_destexhe_6state(conductance_pS=10.0), 80),
             ReceptorPopulation(nmda_destexhe_5state(conductance_pS=50.0), 20),
         ),
-        transporters=(_eaat2(600),),
+        transporters=(eaat2(600),),
         v_hold_mV=-70.0,
         mg_mM=1.0,
         sources={
@@ -160,7 +156,7 @@ def calyx_of_held(**overrides: Any) -> SynapseParams:
         cleft=CleftParams(radius_nm=150.0 * 700 ** 0.5, height_nm=20.0, diffusion_um2_per_ms=0.33,
                           k_escape_per_ms=0.8),
         receptors=(ReceptorPopulation(ampa_destexhe_6state(conductance_pS=10.0), 80 * 700),),
-        transporters=(_eaat2(600 * 700),),
+        transporters=(eaat2(600 * 700),),
     )
     return _with_sources(s, ("vesicles.slots_per_site", "receptors", "cleft", "transporters.EAAT2.n"), {
         "calcium.local_peak_uM": "20.26 uM: calibrated so that p = 0.2 of the RRP per AP (Schneggenburger, Meyer & Neher 1999); the S&N 2000 estimate of 25 uM would give 0.32",
@@ -245,13 +241,6 @@ def _binding_receptor(name: str, kon_per_uM_per_ms: float, koff_per_ms: float, s
     )
 
 
-#: DAT Km target 0.22 uM (V-07: 0.21-0.22 uM, DAcomp after Wu et al. 2001; V-08 uses 0.22).
-DAT_KM_UM = 0.22
-# koff chosen so the cycle's Km is the measured one, given Kaya et al.'s binding, translocation
-# and return rates: Km = (koff + kt)/kon * kcat/kt, kcat = 1/(1/kt + 1/kr).
-_DAT_KOFF_PER_MS = DAT_KM_UM * 0.0096 * 0.02 * (1.0 / 0.02 + 700.0) - 0.02
-
-
 def dopaminergic(**overrides: Any) -> SynapseParams:
     """Striatal dopaminergic varicosity (rat, in vivo 37 °C), DAT uptake, D1 receptor binding."""
     area_um2 = 2 * 3.141592653589793 * 0.15**2
@@ -273,9 +262,7 @@ def dopaminergic(**overrides: Any) -> SynapseParams:
         receptors=(ReceptorPopulation(_binding_receptor(
             "D1", 0.01, 0.01, "Dreyer et al. 2010 J Neurosci 30:14273 (DopamineToolbox code): kon 0.01 /nM/s, koff 10 /s"), 100),),
         transporters=(
-            TransporterParams("DAT", int(800 * area_um2), kon_per_uM_per_ms=0.0096,
-                              koff_per_ms=_DAT_KOFF_PER_MS, k_translocate_per_ms=0.02,
-                              k_reorient_per_ms=1.0 / 700.0, into_terminal=True),
+            dat(int(800 * area_um2)),
         ),
         v_hold_mV=-70.0,
         sources={
@@ -302,9 +289,7 @@ def serotonergic(**overrides: Any) -> SynapseParams:
         receptors=(),
         vesicles={"molecules_per_vesicle": 4700.0},
         transporters=(
-            TransporterParams("SERT", 113, kon_per_uM_per_ms=0.0096, koff_per_ms=0.0,
-                              k_translocate_per_ms=0.00163, k_reorient_per_ms=1.0 / 700.0 * 1e3,
-                              into_terminal=True),
+            sert(113),
         ),
     )
     return _with_sources(s, ("transporters", "receptors"), {

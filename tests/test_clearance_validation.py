@@ -16,7 +16,7 @@ import pytest
 from scipy.special import lambertw
 
 import synevent as se
-from synevent.presets import DAT_KM_UM
+from synevent.cleft.transporter_library import DAT_KM_UM
 
 S_GRID = [0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2]
 V07_VMAX_UM_PER_S = 4.1
@@ -192,3 +192,20 @@ def test_botulinum_toxin_removes_quanta_progressively():
     d = observed - expected
     assert abs(d.mean()) < 4 * d.std(ddof=1) / math.sqrt(d.size)
     assert q_tox[:, -1].mean() < 0.3 * q_ctl[:, -1].mean()
+
+
+@pytest.mark.statistical
+@pytest.mark.parametrize("name", ["DAT", "SERT", "NET", "EAAT1", "EAAT2", "GAT1"])
+def test_transporter_library_km_emerges(name):
+    from synevent.cleft.transporter_library import TARGET_KM_UM, transporter
+
+    tp = transporter(name, 300)
+    km = TARGET_KM_UM[name]
+    assert tp.km_uM == pytest.approx(km, rel=0.01)
+    slow = 1.0 / tp.k_reorient_per_ms > 300.0
+    df = se.steady_state_flux(tp, [km * f for f in (0.25, 0.5, 1, 2, 4, 8)], seed=7,
+                              warmup_ms=5000.0 if slow else 1000.0,
+                              measure_ms=20000.0 if slow else 4000.0)
+    fit = se.fit_michaelis_menten(df["substrate_uM"], df["flux_per_ms"], df["sem_per_ms"])
+    assert fit.km_uM == pytest.approx(km, rel=0.05)
+    assert fit.vmax == pytest.approx(tp.kcat_per_ms, rel=0.05)
