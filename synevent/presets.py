@@ -270,7 +270,7 @@ def dopaminergic(**overrides: Any) -> SynapseParams:
             "calcium.local_peak_uM": "13.19 uM: calibrated so that p = 0.06 (Dreyer et al. 2010, via DAcomp)",
             "vesicles.molecules_per_vesicle": "3000 released: Pothos, Davila & Sulzer 1998 J Neurosci 18:4106 (via DAcomp); content 33,000: Omiatek 2013",
             "cleft": "width 15 nm, radius 0.15 um: Garris et al. 1994 (via DAcomp); D 763 um2/s / tortuosity 1.54^2 (Nicholson 1995)",
-            "transporters.DAT": "800 /um2 and k12 9.6e6 /M/s, k23 20 /s, k34 5 /s, k41 2 /s (return 1/(1/5+1/2) s): Kaya et al. 2018 eNeuro (MCell model, Table 2)",
+            "transporters.DAT": "800 /um2 and k12 9.6e6 /M/s, k23 20 /s, k34 5 /s, k41 2 /s (return rate 1/(1/5 s^-1 + 1/2 s^-1) = 1.43 /s, i.e. 0.7 s): Kaya et al. 2018 eNeuro (MCell model, Table 2)",
             "transporters.DAT.koff_per_ms": "11.7 /s, set so that Km = 0.22 uM (V-07; Wu et al. 2001 via DAcomp); Kaya's k14 8 /s would give 0.194 uM",
             "vesicles.synthesis_per_ms": "assumption (keeps the stock full)",
             "receptors.D1": "100 receptors (assumption); kinetics Dreyer 2010 code",

@@ -182,14 +182,37 @@ def test_trapping_blocker_accumulates_with_use():
     assert res.summary["conserved"]
 
 
-def test_modulator_scales_agonist_binding_by_occupancy():
+def test_modulator_slows_agonist_unbinding_by_occupancy():
     iv = se.AllostericModulator(target="GABAA", conc_uM=0.03, kd_uM=0.03, efficacy=2.0)
     syn = se.presets.gabaergic()
     res = se.simulate(syn, None, t_end_ms=1.0, seed=1, interventions=[iv])
     base = se.simulate(syn, None, t_end_ms=1.0, seed=1)
+    n_unbind = 0
     for r0, r1 in zip(base.network.reactions, res.network.reactions):
-        bind = r0.name.startswith("GABAA:") and any(s == "GABA" for s in r0.reactants)
-        assert r1.rate_per_ms == pytest.approx(r0.rate_per_ms * (1.5 if bind else 1.0), rel=1e-12)
+        unbind = r0.name.startswith("GABAA:") and "GABA" in r0.products
+        n_unbind += unbind
+        assert r1.rate_per_ms == pytest.approx(r0.rate_per_ms / (1.5 if unbind else 1.0), rel=1e-12)
+    assert n_unbind > 0
+    with pytest.raises(ParameterError, match="at most one allosteric modulator per receptor"):
+        plan(syn, [iv, se.AllostericModulator(target="GABAA", conc_uM=1.0, kd_uM=1.0, label="other")])
+
+
+def test_irreversible_blockers_do_not_wash_out():
+    syn = se.presets.glutamatergic()
+    sched = se.Schedule(start_ms=5.0, stop_ms=20.0)
+    stim = se.regular(20.0, 2, start_ms=1.0)  # spikes at 1 and 51 ms
+    kw = dict(t_end_ms=60.0, seed=1, trace_dt_ms=0.05)
+    ctl = se.simulate(syn, stim, **kw)
+    rev = se.simulate(syn, stim, interventions=[se.CaChannelBlocker(conc_uM=1.0, ic50_uM=1.0, schedule=sched)], **kw)
+    irr = se.simulate(syn, stim, interventions=[se.CaChannelBlocker(conc_uM=1.0, ic50_uM=1.0, schedule=sched,
+                                                                     irreversible=True)], **kw)
+    late = rev.t_ms > 51.0
+    assert rev.ca_uM[late] == pytest.approx(ctl.ca_uM[late], rel=1e-12)  # washed out
+    rest = syn.calcium.ca_rest_uM
+    gain = (irr.ca_uM[late] - rest).max() / (ctl.ca_uM[late] - rest).max()
+    assert gain < 0.6  # still blocked (half the influx gone) after the wash-out
+    with pytest.raises(ParameterError, match='"enzyme_inhibitor.schedule.start_ms" must be finite'):
+        se.EnzymeInhibitor(target="AChE", conc_uM=1.0, mode="irreversible")
 
 
 # -- state at t = 0 -------------------------------------------------------------------------

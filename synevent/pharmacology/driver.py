@@ -47,7 +47,8 @@ def start_interventions(
     for group, method in ((ca_blockers, "set_channel_availability"),
                           (vmat, "set_vmat_availability")):
         if group:
-            steps = [iv.schedule.steps(0.0, t_end_ms) for iv in group]
+            steps = [_irreversible(iv.schedule.steps(0.0, t_end_ms)) if iv.irreversible
+                     else iv.schedule.steps(0.0, t_end_ms) for iv in group]
             for t in sorted({t for st in steps for t, _ in st}):
                 a = math.prod(iv.availability(_value_at(st, t)) for iv, st in zip(group, steps))
                 changes.append((t, len(bindings), lambda a=a, m=method: [getattr(term, m)(a) for term in terminals]))
@@ -71,6 +72,15 @@ def _follow(env: simpy.Environment, changes: list[tuple[float, int, object]]) ->
         if t > env.now:
             yield env.timeout(t - env.now)
         action()  # type: ignore[operator]
+
+
+def _irreversible(steps: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    # A block that does not wash out: the level never falls below the highest reached.
+    out, top = [], 0.0
+    for t, v in steps:
+        top = max(top, v)
+        out.append((t, top))
+    return out
 
 
 def _value_at(steps: list[tuple[float, float]], t: float) -> float:

@@ -130,7 +130,7 @@ DRUGS: dict[str, Drug] = {
         # -- anticholinesterases: carbamylation lumped into an apparent Ki ----------------------
         _d("neostigmine", "neostigmine", "Quaternary carbamate anticholinesterase.",
            Action(EnzymeInhibitor, "AChE", {"ki_uM": 0.03},
-                  "IC50 0.01-0.06 uM (recollection); carbamylation lumped (decarbamylation t1/2 ~30 min >> run)")),
+                  "IC50 0.01-0.06 uM (recollection), used as Ki; carbamylation lumped (decarbamylation t1/2 20 min to 1 h >> run)")),
         _d("physostigmine", "physostigmine", "Tertiary carbamate anticholinesterase.",
            Action(EnzymeInhibitor, "AChE", {"ki_uM": 0.028},
                   "IC50 27.9 nM, human erythrocyte AChE (PMC6009976 Table 4, secondary); carbamylation lumped")),
@@ -143,8 +143,8 @@ DRUGS: dict[str, Drug] = {
         _d("APV", "APV", "D-AP5, competitive NMDA receptor antagonist.",
            Action(ReceptorAntagonist, "NMDA", {"kd_uM": 1.4}, "Benveniste & Mayer 1991 (recollection)")),
         _d("MK-801", "MK801", "Use-dependent, trapping NMDA open-channel blocker (dizocilpine).",
-           Action(ChannelBlocker, "NMDA", {"kd_uM": 0.02, "trapping": True},
-                  "IC50 0.01-0.04 uM (Dravid et al. 2007 via Traynelis 2010, secondary); trapping: Huettner & Bean 1988 PNAS 85:1307")),
+           Action(ChannelBlocker, "NMDA", {"kd_uM": 1.85e-5, "trapping": True},
+                  "unblock tau ~90 min at -70 mV (Huettner & Bean 1988 PNAS 85:1307, verified) with kon 1e7 /M/s (recollection): Kd = koff/kon; no voltage dependence modelled; IC50 0.01-0.04 uM in 0 Mg (Dravid et al. 2007, secondary)")),
         _d("curare", "curare", "d-Tubocurarine, competitive nicotinic antagonist at the endplate.",
            Action(ReceptorAntagonist, "nAChR", {"kd_uM": 0.34, "kon_per_uM_per_ms": 2.0},
                   "Kd 0.34 uM: Colquhoun, Dreyer & Sheridan 1979 J Physiol 293:247 (verified); kon from dissociation t1/2 ~1 ms (Br J Pharmacol, PMC1666385)")),
@@ -156,13 +156,13 @@ DRUGS: dict[str, Drug] = {
                   "EC50 17-48 nM (Dawson et al. 2006 JPET 316:1335, verified table); agonist potency doubled: Riley & Scholfield 1983 Pflugers Arch 397:312")),
         # -- presynaptic -----------------------------------------------------------------------
         _d("omega-conotoxin", "omega_conotoxin", "omega-Conotoxin GVIA, irreversible N-type Ca channel blocker.",
-           Action(CaChannelBlocker, "CaV", {"ic50_uM": 0.002, "max_block": 0.3},
+           Action(CaChannelBlocker, "CaV", {"ic50_uM": 0.002, "max_block": 0.3, "irreversible": True},
                   "IC50 ~2 nM (Br J Pharmacol abstract, verified); N-type share of CA3-CA1 presynaptic Ca influx ~30 % (Wu & Saggau 1994 J Neurosci 14:5613, recollection)")),
         _d("BoNT/A", "BoNT_A", "Botulinum neurotoxin A: cleaves SNAP-25.",
            Action(ReleaseBlocker, "SNARE", {"k_cleave_per_uM_per_ms": 0.0686},
                   "hemidiaphragm paralysis t1/2 51 min at 500 pg/mL = 3.3 pM (Toxins 2015 7:4895, verified): ln2/(51 min x 3.3e-6 uM)")),
         _d("reserpine", "reserpine", "Irreversible VMAT inhibitor.",
-           Action(VMATInhibitor, "VMAT", {"ki_uM": 0.0032},
+           Action(VMATInhibitor, "VMAT", {"ki_uM": 0.0032, "irreversible": True},
                   "high-affinity site 3.2 nM with ATP: Near 1986 Mol Pharmacol 30:252 (verified abstract)")),
     ]
 }

@@ -113,7 +113,7 @@ class TransporterInhibitor(_Binder):
 
     ``mode="competitive"``: binds the empty outward-facing transporter only, so
     ``Km_app = Km (1 + [I]/Ki)`` and Vmax is unchanged. ``"noncompetitive"``: binds every
-    outward state with the same Ki and stops its cycle, so ``Vmax_app = Vmax / (1 + [I]/Ki)``
+    state of the cycle (empty, substrate-bound, inward-facing) with the same Ki and stops it, so ``Vmax_app = Vmax / (1 + [I]/Ki)``
     and Km is unchanged.
     """
 
@@ -145,6 +145,11 @@ class EnzymeInhibitor(_Binder):
     def __post_init__(self) -> None:
         super().__post_init__()
         _check_mode(self.kind, self.mode, ("competitive", "noncompetitive", "irreversible"))
+        if self.mode == "irreversible" and self.schedule.pre_equilibrated:
+            raise ParameterError(
+                f'"{self.kind}.schedule.start_ms" must be finite for an irreversible inhibitor '
+                "(inactivation accumulates from the application time), got -inf"
+            )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,9 +179,9 @@ class AllostericModulator(_Binder):
     """A positive (``efficacy > 1``) or negative allosteric modulator.
 
     The modulator binds at its own site (``kd_uM``) in rapid equilibrium; a modulated
-    receptor binds transmitter ``efficacy`` times faster (benzodiazepines raise GABA-A
-    affinity). The agonist association rates are therefore scaled by
-    ``1 + (efficacy - 1) · occupancy``.
+    receptor holds transmitter ``efficacy`` times more tightly, by slower unbinding
+    (benzodiazepines raise the GABA affinity of GABA-A receptors and slow deactivation). The
+    agonist unbinding rates are therefore divided by ``1 + (efficacy - 1) · occupancy``.
     """
 
     kd_uM: float = 1.0
@@ -195,12 +200,14 @@ class CaChannelBlocker(Intervention):
 
     ``max_block`` is the fraction of the Ca²⁺ influx carried by the blocked channel type (for
     example N-type channels under ω-conotoxin GVIA). Spikes arriving later see the new
-    availability.
+    availability. An ``irreversible`` blocker keeps the highest level reached (wash-out does
+    not restore the channels).
     """
 
     target: str = "CaV"
     ic50_uM: float = 1.0
     max_block: float = 1.0
+    irreversible: bool = False
     kind = "ca_channel_blocker"
 
     def __post_init__(self) -> None:
@@ -239,10 +246,12 @@ class ReleaseBlocker(Intervention):
 @dataclass(frozen=True, kw_only=True)
 class VMATInhibitor(Intervention):
     """Blocks vesicular monoamine transport: a vesicle refilled after recycling is loaded to
-    ``1 - [I]/([I] + Ki)`` of its normal content, so quantal content falls as vesicles cycle."""
+    ``1 - [I]/([I] + Ki)`` of its normal content, so quantal content falls as vesicles cycle.
+    An ``irreversible`` inhibitor (reserpine) keeps the highest level reached."""
 
     target: str = "VMAT"
     ki_uM: float = 1.0
+    irreversible: bool = False
     kind = "vmat_inhibitor"
 
     def __post_init__(self) -> None:

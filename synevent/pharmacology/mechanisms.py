@@ -44,7 +44,7 @@ class Binding:
     """Reactions whose rates follow one intervention's level.
 
     ``rates(level)`` gives each reaction's stochastic rate at a relative level: drug binding
-    scales as ``kon · conc · level``; an allosteric modulator scales agonist binding.
+    scales as ``kon · conc · level``; an allosteric modulator divides agonist unbinding.
     """
 
     intervention: Intervention
@@ -58,7 +58,7 @@ class Binding:
         if self.modulation:
             assert isinstance(iv, AllostericModulator)
             factor = 1.0 + (iv.efficacy - 1.0) * iv.occupancy(level)
-            return {name: base * factor for name, base in self.reactions}
+            return {name: base / factor for name, base in self.reactions}
         return {name: base * level for name, base in self.reactions}
 
 
@@ -130,6 +130,11 @@ def plan(synapse: SynapseParams, interventions: Iterable) -> Plan:
             raise ParameterError(
                 f'"interventions" must hold Intervention objects or drug applications, got {item!r}'
             )
+    modulated = [iv.target for iv in flat if isinstance(iv, AllostericModulator)]
+    if len(modulated) != len(set(modulated)):
+        raise ParameterError(
+            f"at most one allosteric modulator per receptor is supported, got {modulated}"
+        )
     seen: set[tuple[str, str]] = set()
     for iv in flat:
         key = (iv.target, iv.label)
@@ -251,7 +256,7 @@ def _mechanism(iv: Intervention, syn: SynapseParams, net: ReactionNetwork):
     if isinstance(iv, ChannelBlocker):
         return _channel_block(iv, scheme, tx, net)
     assert isinstance(iv, AllostericModulator)
-    names = [f"{scheme.name}:{t.source}->{t.target}" for t in scheme.transitions if t.kind == "bind"]
+    names = [f"{scheme.name}:{t.source}->{t.target}" for t in scheme.transitions if t.kind == "unbind"]
     base = {r.name: r.rate_per_ms for r in net.reactions}
     return None, {}, Binding(iv, [(n, base[n]) for n in names], modulation=True)
 
