@@ -24,9 +24,29 @@ def test_event_columns_are_documented():
         assert f"`{col}`" in text
 
 
+PHARMACOLOGY_PAGES = [
+    "index.md",
+    "transporters.md",
+    "enzymes.md",
+    "volume_transmission.md",
+    "transporter_inhibitors.md",
+    "enzyme_inhibitors.md",
+    "receptor_antagonists.md",
+    "channel_blockers.md",
+    "allosteric_modulators.md",
+    "ca_channel_blockers.md",
+    "release_blockers.md",
+    "vmat_inhibitors.md",
+    "knockouts.md",
+    "schedules.md",
+    "drugs.md",
+]
+
+
 @pytest.mark.parametrize(
     "page",
-    ["tutorial.md", "how-to/seeding.md", "how-to/custom_kinetics.md", "how-to/comparisons.md"],
+    ["tutorial.md", "how-to/seeding.md", "how-to/custom_kinetics.md", "how-to/comparisons.md"]
+    + [f"pharmacology/{name}" for name in PHARMACOLOGY_PAGES],
 )
 def test_doc_examples_run(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -35,3 +55,19 @@ def test_doc_examples_run(page, tmp_path, monkeypatch):
     scope: dict = {}
     for block in blocks:
         exec(compile(block, f"{page}", "exec"), scope)
+
+
+def test_drug_table_matches_library():
+    """Every action of ``DRUGS`` has one row in docs/pharmacology/drugs.md with its constant."""
+    text = (DOCS / "pharmacology" / "drugs.md").read_text()
+    rows = re.findall(
+        r"^\| `([^`]+)` \| (\w+) \| `(\w+)`[^|]* \| `(\w+)` \| ([0-9.e+-]+) \|", text, flags=re.M
+    )
+    documented = {(name, target, kind, key): float(value) for name, target, kind, key, value in rows}
+    assert len(documented) == len(rows)
+    library = {}
+    for d in se.DRUGS.values():
+        for a in d.actions:
+            key = next(k for k in ("ki_uM", "kd_uM", "ic50_uM", "k_cleave_per_uM_per_ms") if k in a.params)
+            library[(d.name, a.target, a.kind.kind, key)] = a.params[key]
+    assert documented == library

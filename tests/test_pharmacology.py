@@ -211,6 +211,9 @@ def test_irreversible_blockers_do_not_wash_out():
     rest = syn.calcium.ca_rest_uM
     gain = (irr.ca_uM[late] - rest).max() / (ctl.ca_uM[late] - rest).max()
     assert gain < 0.6  # still blocked (half the influx gone) after the wash-out
+    before = se.simulate(syn, stim, interventions=[se.CaChannelBlocker(
+        conc_uM=1.0, ic50_uM=1.0, schedule=se.Schedule(start_ms=-100.0, stop_ms=-50.0), irreversible=True)], **kw)
+    assert before.ca_uM == pytest.approx(rest + 0.5 * (ctl.ca_uM - rest), rel=1e-9)  # blocked before the run
     with pytest.raises(ParameterError, match='"enzyme_inhibitor.schedule.start_ms" must be finite'):
         se.EnzymeInhibitor(target="AChE", conc_uM=1.0, mode="irreversible")
 

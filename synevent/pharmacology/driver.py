@@ -23,6 +23,7 @@ from ..engine.ssa import ExactNetwork
 from ..presynaptic.terminal import Terminal
 from .interventions import CaChannelBlocker, Intervention, ReleaseBlocker, VMATInhibitor
 from .mechanisms import Binding
+from .schedule import Schedule
 
 __all__ = ["start_interventions"]
 
@@ -47,7 +48,7 @@ def start_interventions(
     for group, method in ((ca_blockers, "set_channel_availability"),
                           (vmat, "set_vmat_availability")):
         if group:
-            steps = [_irreversible(iv.schedule.steps(0.0, t_end_ms)) if iv.irreversible
+            steps = [_irreversible(iv.schedule, t_end_ms) if iv.irreversible
                      else iv.schedule.steps(0.0, t_end_ms) for iv in group]
             for t in sorted({t for st in steps for t, _ in st}):
                 a = math.prod(iv.availability(_value_at(st, t)) for iv, st in zip(group, steps))
@@ -74,10 +75,12 @@ def _follow(env: simpy.Environment, changes: list[tuple[float, int, object]]) ->
         action()  # type: ignore[operator]
 
 
-def _irreversible(steps: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    # A block that does not wash out: the level never falls below the highest reached.
-    out, top = [], 0.0
-    for t, v in steps:
+def _irreversible(schedule: Schedule, t_end_ms: float) -> list[tuple[float, float]]:
+    # A block that does not wash out: the level never falls below the highest reached, counting
+    # the time before the run (the level peaks at the wash-out, or at t = 0 if that comes first).
+    top = schedule.peak_before(0.0)
+    out = []
+    for t, v in schedule.steps(0.0, t_end_ms):
         top = max(top, v)
         out.append((t, top))
     return out

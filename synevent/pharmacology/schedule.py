@@ -81,6 +81,10 @@ class Schedule:
             return 0.0
         return f_stop * math.exp(-(t_ms - self.stop_ms) / self.tau_off_ms)
 
+    def peak_before(self, t_ms: float) -> float:
+        """Highest level reached up to ``t_ms`` (the level rises until the wash-out starts)."""
+        return self._on(min(self.stop_ms, t_ms) - self.start_ms)
+
     def integral(self, t0_ms: float, t1_ms: float) -> float:
         """``∫ f(t) dt`` from ``t0_ms`` to ``t1_ms`` (exact), for finite bounds."""
         if not t1_ms > t0_ms:
