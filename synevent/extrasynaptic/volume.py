@@ -24,7 +24,7 @@ import simpy
 
 from ..cleft.clearance import TransporterParams
 from ..cleft.cleft import FATES, build_compartment_network
-from ..engine.checks import check_count, check_nonnegative, check_positive, check_probability
+from ..engine.checks import ParameterError, check_count, check_nonnegative, check_positive, check_probability
 from ..engine.log import EventLog, LogLevel
 from ..engine.network import ReactionNetwork, molecules_per_uM
 from ..engine.random import RandomStream
@@ -85,7 +85,7 @@ class VolumeParams:
         check_nonnegative("tonic_rate_hz", self.tonic_rate_hz)
         check_nonnegative("k_escape_per_ms", self.k_escape_per_ms)
         if self.transporter.kcat_per_ms <= 0:
-            raise ValueError(f'"transporter" must turn over (kcat > 0), got {self.transporter!r}')
+            raise ParameterError(f'"transporter" must turn over (kcat > 0), got {self.transporter!r}')
 
     @property
     def volume_L(self) -> float:
