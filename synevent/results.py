@@ -79,7 +79,7 @@ class Result:
     fused_molecules: int
     in_transit: int
     primed_initial: int = 0
-    ca_availability: list[tuple[float, float]] = field(default_factory=list)
+    spike_ca_factors: list[float] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
 
     # -- tables --------------------------------------------------------------------------------
@@ -127,15 +127,12 @@ class Result:
         bounds = np.searchsorted(t, self.spikes_ms, side="left")
         starts = np.concatenate([[0], bounds])
         ends = np.concatenate([bounds, [t.size]])
-        changes = sorted(self.ca_availability)
-        j = 0
+        factors = self.spike_ca_factors
         for k, (a, b) in enumerate(zip(starts, ends)):
             if k > 0:
-                t_spike = float(self.spikes_ms[k - 1])
-                while j < len(changes) and changes[j][0] <= t_spike:
-                    state.set_availability(changes[j][1])  # blockers act on later spikes
-                    j += 1
-                state.spike(t_spike)
+                if k - 1 < len(factors):
+                    state.set_availability(factors[k - 1])  # what that spike met in the run
+                state.spike(float(self.spikes_ms[k - 1]))
             out[a:b] = state.ca(t[a:b], np.exp)
         return out
 

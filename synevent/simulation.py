@@ -128,6 +128,6 @@ def simulate(
         fused_molecules=terminal.released_molecules,
         in_transit=terminal.in_transit,
         primed_initial=primed_initial,
-        ca_availability=terminal.availability_changes,
+        spike_ca_factors=terminal.spike_ca_factors,
         provenance=provenance(synapse, stimulus, t_end, rs, level, dt, drugs),
     )

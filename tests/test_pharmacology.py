@@ -320,3 +320,31 @@ def test_noncompetitive_enzyme_inhibitor_scales_vmax():
     inh = se.steady_state_flux(ache, s, interventions=[iv], warmup_ms=200.0, measure_ms=600.0, seed=1)
     ratio = inh["flux_per_ms"] / ctl["flux_per_ms"]
     assert np.all(np.abs(ratio - 0.5) < 0.03)  # half of the enzyme is inhibited at every [S]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: se.VolumeParams(terminal=se.presets.dopaminergic(), transporter="DAT", vmax_uM_per_s=4.1),
+         '"transporter" must be a TransporterParams'),
+        (lambda: se.striatum_dopamine(foo=1), r"unknown volume field\(s\) \['foo'\]"),
+        (lambda: se.simulate_volume(se.striatum_dopamine(), "x", t_end_ms=10.0), '"evoked" must be a SpikeTrain or None'),
+        (lambda: se.ReceptorAntagonist(target="AMPA", conc_uM=1.0, label=1), '"label" must be a string, got 1'),
+        (lambda: se.drug(None, 1.0), '"name" must be a drug name'),
+        (lambda: se.DRUGS["cocaine"].at(1.0, 5), '"schedule" must be a Schedule, got 5'),
+        (lambda: se.hill_curve([1.0], bottom=0, top=1, ec50_uM=0.0, slope=1), '"ec50_uM" must be > 0'),
+        (lambda: se.steady_state_flux(se.transporter("DAT", 0), [0.1]), '"DAT.n" must be an integer >= 1, got 0'),
+        (lambda: se.steady_state_flux(se.transporter("DAT", 10), [0.1], interventions=[se.Knockout(target="DAT")]),
+         "steady_state_flux takes inhibitors"),
+    ],
+)
+def test_bad_input_is_refused_with_the_field(make, message):
+    with pytest.raises(ParameterError, match=message):
+        make()
+
+
+def test_single_intervention_and_numpy_numbers_are_accepted():
+    s = se.Schedule(start_ms=np.int64(5), stop_ms=np.float64(9.5))
+    assert s.level(6.0) == 1.0
+    res = se.simulate(se.presets.dopaminergic(), None, t_end_ms=5.0, seed=1, interventions=se.drug("cocaine", 1.0))
+    assert res.provenance["interventions"][0]["label"] == "cocaine"

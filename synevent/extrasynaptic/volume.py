@@ -48,7 +48,8 @@ class VolumeParams:
     terminal : SynapseParams
         Template of every release site (its Ca²⁺, sensor and vesicle blocks are used).
     transporter : TransporterParams
-        Kinetics of the uptake transporter (its ``n`` is replaced by the density below).
+        Kinetics of the uptake transporter (its ``n`` is replaced by ``n_transporters``,
+        from ``vmax_uM_per_s``).
     vmax_uM_per_s : float
         Tissue uptake capacity; sets the transporter count ``Vmax / kcat`` in the volume.
     tissue_volume_um3 : float
@@ -77,6 +78,10 @@ class VolumeParams:
     sources: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.terminal, SynapseParams):
+            raise ParameterError(f'"terminal" must be a SynapseParams, got {self.terminal!r}')
+        if not isinstance(self.transporter, TransporterParams):
+            raise ParameterError(f'"transporter" must be a TransporterParams, got {self.transporter!r}')
         check_positive("vmax_uM_per_s", self.vmax_uM_per_s)
         check_positive("tissue_volume_um3", self.tissue_volume_um3)
         check_probability("ecs_fraction", self.ecs_fraction)
@@ -111,6 +116,11 @@ class VolumeParams:
         return self.terminal.replace(name=self.name, receptors=(), enzymes=(), transporters=(tp,))
 
     def replace(self, **changes) -> VolumeParams:
+        """A copy with fields replaced; unknown names are refused."""
+        valid = {f.name for f in dataclasses.fields(self)}
+        bad = sorted(set(changes) - valid)
+        if bad:
+            raise ParameterError(f"unknown volume field(s) {bad}; valid fields are {sorted(valid)}")
         return dataclasses.replace(self, **changes)
 
 
@@ -234,6 +244,8 @@ def simulate_volume(
     t_end = check_positive("t_end_ms", t_end_ms)
     dt = check_positive("trace_dt_ms", trace_dt_ms)
     level = LogLevel.parse(log_level)
+    if evoked is not None and not isinstance(evoked, SpikeTrain):
+        raise ParameterError(f'"evoked" must be a SpikeTrain or None, got {evoked!r}')
     bolus = int(round(check_nonnegative("initial_uM", initial_uM) * molecules_per_uM(params.volume_L)))
     drugs = plan(params.as_synapse(), interventions)
     syn = drugs.synapse
@@ -295,7 +307,7 @@ def simulate_volume(
         "t_end_ms": t_end,
         "trace_dt_ms": dt,
         "n_terminals": n_term,
-        "n_transporters": params.n_transporters,
+        "n_transporters": syn.transporters[0].n,
         "initial_uM": initial_uM,
         "volume": dataclasses.asdict(params),
         "interventions": [{"kind": iv.kind, **dataclasses.asdict(iv)} for iv in drugs.interventions],

@@ -2,7 +2,8 @@
 
 A transporter or enzyme population is simulated exactly (Gillespie) with the substrate held at
 a fixed concentration (a bath, as in an uptake or Ellman assay) and any inhibitors bound through
-the same reactions :func:`synevent.simulate` uses. After a warm-up the turnover is counted. The
+the same reactions :func:`synevent.simulate` uses (each held at its level, so only
+inhibitors present throughout are accepted). After a warm-up the turnover is counted. The
 apparent Km and Vmax then come from a Michaelis–Menten fit, and an inhibitor's IC50 from a Hill
 fit, so the emergent kinetics can be compared with the analytic predictions (for example
 ``Km_app = Km (1 + [I]/Ki)`` or the Cheng–Prusoff ``IC50 = Ki (1 + [S]/Km)``).
@@ -27,6 +28,7 @@ from ..network_runs import simulate_network
 from ..synapse import SynapseParams
 from .interventions import Intervention
 from .mechanisms import initial_counts, plan
+from .schedule import Schedule
 
 __all__ = ["MichaelisMentenFit", "clamp_species", "fit_michaelis_menten", "steady_state_flux"]
 
@@ -70,6 +72,13 @@ def _assay_network(
     syn = SynapseParams(name="assay", transmitter=substrate, animal="-", temperature_C=0.0,
                         cleft=CleftParams(), **syn_kw)
     drugs = plan(syn, interventions)
+    for iv in drugs.interventions:
+        # The assay holds each drug at its t = 0 level: it measures a steady state.
+        if iv not in drugs.network_interventions or iv.schedule != Schedule():
+            raise ParameterError(
+                f'steady_state_flux takes inhibitors of "{mechanism.name}" present throughout '
+                f"(default schedule), got {iv!r}"
+            )
     net, _, bindings = drugs.attach(net, {})
     return net, product, bindings
 
@@ -94,6 +103,7 @@ def steady_state_flux(
     check_positive("warmup_ms", warmup_ms)
     check_positive("measure_ms", measure_ms)
     check_count("n_trajectories", n_trajectories, minimum=2)
+    check_count(f"{getattr(mechanism, 'name', 'mechanism')}.n", getattr(mechanism, "n", 0), minimum=1)
     levels = [check_nonnegative("substrate_uM", s) for s in substrate_uM]
     if not levels:
         raise ParameterError('"substrate_uM" must hold at least one concentration, got []')
@@ -101,7 +111,7 @@ def steady_state_flux(
     root = make_seed_sequence(seed)
     rows = []
     for k, s_uM in enumerate(levels):
-        ss = np.random.SeedSequence(root.entropy, spawn_key=(k,))
+        ss = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, k), pool_size=root.pool_size)
         gen = np.random.Generator(np.random.PCG64(ss.spawn(1)[0]))
         net = base.with_counts(**initial_counts(bindings, base, gen)) if bindings else base
         net = clamp_species(net, substrate, s_uM)

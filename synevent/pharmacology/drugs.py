@@ -62,6 +62,8 @@ class DrugApplication:
 
     def __post_init__(self) -> None:
         check_nonnegative(f"{self.drug.name}.conc_uM", self.conc_uM)
+        if not isinstance(self.schedule, Schedule):
+            raise ParameterError(f'"schedule" must be a Schedule, got {self.schedule!r}')
 
     def interventions(self) -> list[Intervention]:
         """One intervention per action."""
@@ -74,6 +76,8 @@ class DrugApplication:
 
 def drug(name: str, conc_uM: float, schedule: Schedule | None = None) -> DrugApplication:
     """The library drug ``name`` (case-insensitive) at ``conc_uM``."""
+    if not isinstance(name, str):
+        raise ParameterError(f'"name" must be a drug name (str), got {name!r}')
     key = name.lower()
     if key not in DRUGS:
         raise ParameterError(f'unknown drug "{name}"; valid drugs are {sorted(DRUGS)}')

@@ -63,6 +63,8 @@ class Intervention:
         check_nonnegative(f"{self.kind}.conc_uM", self.conc_uM)
         if not isinstance(self.schedule, Schedule):
             raise ParameterError(f'"schedule" must be a Schedule, got {self.schedule!r}')
+        if not isinstance(self.label, str):
+            raise ParameterError(f'"label" must be a string, got {self.label!r}')
         if not self.label:
             object.__setattr__(self, "label", self.kind)
         if not self.label.isidentifier():
@@ -181,7 +183,8 @@ class AllostericModulator(_Binder):
     The modulator binds at its own site (``kd_uM``) in rapid equilibrium; a modulated
     receptor holds transmitter ``efficacy`` times more tightly, by slower unbinding
     (benzodiazepines raise the GABA affinity of GABA-A receptors and slow deactivation). The
-    agonist unbinding rates are therefore divided by ``1 + (efficacy - 1) · occupancy``.
+    agonist unbinding rates are therefore divided by ``1 + (efficacy - 1) · occupancy``
+    (``kon_per_uM_per_ms`` is not used: the modulator's own binding is at equilibrium).
     """
 
     kd_uM: float = 1.0
@@ -276,10 +279,3 @@ class Knockout(Intervention):
         check_probability(f"{self.kind}.fraction_remaining", self.fraction_remaining)
         if self.schedule != Schedule():
             raise ParameterError(f'"{self.kind}" is structural and takes no schedule, got {self.schedule!r}')
-
-
-def kind_names() -> list[str]:
-    """Names of the intervention kinds."""
-    return [c.kind for c in (TransporterInhibitor, EnzymeInhibitor, ReceptorAntagonist,
-                             ChannelBlocker, AllostericModulator, CaChannelBlocker,
-                             ReleaseBlocker, VMATInhibitor, Knockout)]

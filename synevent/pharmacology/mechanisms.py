@@ -114,6 +114,8 @@ def plan(synapse: SynapseParams, interventions: Iterable) -> Plan:
     """
     from .drugs import DrugApplication
 
+    if isinstance(interventions, (Intervention, DrugApplication)):
+        interventions = [interventions]
     flat: list[Intervention] = []
     skipped: list[str] = []
     for item in interventions:
@@ -301,7 +303,7 @@ def bound_fraction_at_start(iv: _Binder, reversible: bool = True) -> float:
     if iv.conc_uM == 0 or s.start_ms >= 0:
         return 0.0
     if s.pre_equilibrated:
-        p = iv.occupancy(1.0) if reversible else 1.0
+        p = iv.occupancy(1.0)  # irreversible inhibitors always have a finite start
         if s.stop_ms >= 0:
             return p
         t_from = s.stop_ms

@@ -13,6 +13,7 @@ at equilibrium with it at ``t = 0``.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 from ..engine.checks import ParameterError, check_nonnegative
@@ -47,7 +48,7 @@ class Schedule:
     def __post_init__(self) -> None:
         for name in ("start_ms", "stop_ms"):
             v = getattr(self, name)
-            if not isinstance(v, (int, float)) or math.isnan(v):
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or math.isnan(v):
                 raise ParameterError(f'"schedule.{name}" must be a number, got {v!r}')
         if self.start_ms == math.inf:
             raise ParameterError('"schedule.start_ms" must be finite or -inf, got inf')

@@ -99,7 +99,7 @@ class Terminal(ExactProcess):
         self.fu = sensor.fusion_rates()
         self.last_spike = -1
         self.vmat_availability = 1.0
-        self.availability_changes: list[tuple[float, float]] = []  # (t_ms, Ca²⁺ channel factor)
+        self.spike_ca_factors: list[float] = []  # channel availability each spike met
         self.cleaved: set[int] = set()
         self.released_molecules = 0
         self.in_transit = 0
@@ -157,6 +157,7 @@ class Terminal(ExactProcess):
         now = self.env.now
         self._to(now)
         self.ca.spike(now)
+        self.spike_ca_factors.append(self.ca.blocked_factor)
         self.last_spike = index
         self.log.record(now, "spike", self.component, spike=index)
         self.wake()
@@ -164,14 +165,14 @@ class Terminal(ExactProcess):
     def set_channel_availability(self, factor: float) -> None:
         """Fraction of Ca²⁺ channels left by blockers; later spikes carry that much Ca²⁺."""
         self.ca.set_availability(factor)
-        self.availability_changes.append((self.env.now, factor))
 
     def set_vmat_availability(self, factor: float) -> None:
         """Fraction of vesicular transport left by an inhibitor; later refills load that much."""
         self.vmat_availability = factor
 
     def cleave_site(self, site: int) -> None:
-        """SNARE cleavage at ``site``: its vesicles unprime and it can prime none again."""
+        """SNARE cleavage at ``site``: its docked and primed vesicles are withdrawn (held in
+        ``disabled``) and the site can prime none again."""
         if site in self.cleaved:
             return
         now = self.env.now

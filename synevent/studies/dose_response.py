@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from ..engine.checks import ParameterError, check_count, check_finite
+from ..engine.checks import ParameterError, check_count, check_finite, check_positive
 from .compare import check_metrics, run_grid
 from .models import Model
 from .statistics import describe
@@ -50,6 +50,7 @@ def _log10_conc(conc_uM: np.ndarray) -> np.ndarray:
 def hill_curve(conc_uM, *, bottom: float, top: float, ec50_uM: float, slope: float) -> np.ndarray:
     """The four-parameter Hill curve at ``conc_uM`` (zero concentration allowed)."""
     c = np.asarray(conc_uM, dtype=float)
+    check_positive("ec50_uM", ec50_uM)
     return _logistic(_log10_conc(c), bottom, top, math.log10(ec50_uM), slope)
 
 
@@ -330,7 +331,12 @@ def dose_response(
         raise ParameterError(
             f'"make_interventions" must be callable as f(conc_uM), got {make_interventions!r}'
         )
-    conc = np.asarray(concentrations_uM, dtype=float)
+    try:
+        conc = np.asarray(concentrations_uM, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f'"concentrations_uM" must be numbers in µM, got {concentrations_uM!r}'
+        ) from None
     n_free = 4 - (fix_bottom is not None) - (fix_top is not None)
     _check_concentrations("concentrations_uM", conc, n_free)
     if np.unique(conc).size != conc.size:
