@@ -18,7 +18,27 @@ from .engine.random import RandomStream
 from .postsynaptic.mg_block import mg_unblocked_fraction
 from .synapse import SynapseParams
 
-__all__ = ["Result", "provenance"]
+__all__ = ["Result", "cumulative_on_grid", "fate_table", "provenance"]
+
+
+def cumulative_on_grid(times_ms: np.ndarray, amounts: np.ndarray, t_grid: np.ndarray) -> np.ndarray:
+    """Sum of ``amounts`` whose time is at or before each grid time."""
+    times_ms = np.asarray(times_ms, dtype=float)
+    order = np.argsort(times_ms, kind="stable")
+    cum = np.concatenate([[0], np.cumsum(np.asarray(amounts, dtype=np.int64)[order])])
+    return cum[np.searchsorted(times_ms[order], t_grid, side="right")]
+
+
+def fate_table(fates: dict[str, tuple[str, int]], trace: np.ndarray, network: ReactionNetwork,
+               t_ms: np.ndarray, released: np.ndarray) -> pd.DataFrame:
+    """Released molecules by fate at every grid time, and whether they add up exactly."""
+    out = {f: np.zeros(trace.shape[0], dtype=np.int64) for f in FATES}
+    for sp, (fate, k) in fates.items():
+        out[fate] += k * trace[:, network.index(sp)]
+    df = pd.DataFrame({"t_ms": t_ms, **out})
+    df["released"] = released
+    df["balanced"] = df[list(FATES)].sum(axis=1) == df["released"]
+    return df
 
 
 def provenance(synapse, stimulus, t_end_ms, rs: RandomStream, level: LogLevel, dt: float,
@@ -110,10 +130,7 @@ class Result:
     @cached_property
     def released_cumulative(self) -> np.ndarray:
         """Molecules delivered into the cleft up to each grid time."""
-        order = np.argsort(self.arrivals_ms, kind="stable")
-        cum = np.concatenate([[0], np.cumsum(self.arrivals_n[order])])
-        k = np.searchsorted(self.arrivals_ms[order], self.t_ms, side="right")
-        return cum[k]
+        return cumulative_on_grid(self.arrivals_ms, self.arrivals_n, self.t_ms)
 
     @cached_property
     def ca_uM(self) -> np.ndarray:
@@ -176,13 +193,7 @@ class Result:
 
     def fate_table(self) -> pd.DataFrame:
         """Released molecules by fate at every grid time, and whether they add up exactly."""
-        out = {f: np.zeros(self.trace.shape[0], dtype=np.int64) for f in FATES}
-        for sp, (fate, k) in self.fates.items():
-            out[fate] += k * self.count(sp)
-        df = pd.DataFrame({"t_ms": self.t_ms, **out})
-        df["released"] = self.released_cumulative
-        df["balanced"] = df[list(FATES)].sum(axis=1) == df["released"]
-        return df
+        return fate_table(self.fates, self.trace, self.network, self.t_ms, self.released_cumulative)
 
     # -- release statistics --------------------------------------------------------------------
     def fusions(self) -> pd.DataFrame:

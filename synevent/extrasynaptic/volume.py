@@ -23,7 +23,7 @@ import pandas as pd
 import simpy
 
 from ..cleft.clearance import TransporterParams
-from ..cleft.cleft import FATES, build_compartment_network
+from ..cleft.cleft import build_compartment_network
 from ..engine.checks import ParameterError, check_count, check_nonnegative, check_positive, check_probability
 from ..engine.log import EventLog, LogLevel
 from ..engine.network import ReactionNetwork, molecules_per_uM
@@ -32,6 +32,7 @@ from ..engine.ssa import ExactNetwork
 from ..pharmacology.driver import start_interventions
 from ..pharmacology.mechanisms import initial_counts, plan
 from ..presynaptic.terminal import Terminal
+from ..results import cumulative_on_grid, fate_table
 from ..stimulus.trains import SpikeTrain
 from ..synapse import SynapseParams
 from .probe import fscv_probe
@@ -165,13 +166,8 @@ class VolumeResult:
         return pd.DataFrame(cols)
 
     def fate_table(self) -> pd.DataFrame:
-        out = {f: np.zeros(self.trace.shape[0], dtype=np.int64) for f in FATES}
-        for sp, (fate, k) in self.fates.items():
-            out[fate] += k * self.count(sp)
-        df = pd.DataFrame({"t_ms": self.t_ms, **out})
-        df["released"] = self.released
-        df["balanced"] = df[list(FATES)].sum(axis=1) == df["released"]
-        return df
+        """Released molecules by fate at every grid time, and whether they add up exactly."""
+        return fate_table(self.fates, self.trace, self.network, self.t_ms, self.released)
 
     @cached_property
     def summary(self) -> dict[str, float]:
@@ -196,10 +192,7 @@ def _evoked_metrics(t: np.ndarray, x: np.ndarray, evoked: np.ndarray) -> dict[st
         # A bolus at t = 0 and no stimulus: its clearance, above a zero baseline.
         k = int(np.argmax(x))
         res = {"baseline_uM": 0.0, "peak_uM": float(x[k]), "evoked_peak_uM": float(x[k])}
-        for key, frac in (("clearance_t50_ms", 0.5), ("clearance_tau_ms", np.exp(-1.0))):
-            below = np.nonzero(x[k:] <= frac * x[k])[0]
-            res[key] = float(t[k + below[0]] - t[k]) if below.size else nan
-        return res
+        return {**res, **_decay_times(t, x, k, 0.0)}
     if evoked.size == 0:
         return {"baseline_uM": float(x[t.size // 2:].mean()), "peak_uM": float(x.max()),
                 "evoked_peak_uM": nan, "clearance_t50_ms": nan, "clearance_tau_ms": nan}
@@ -208,12 +201,18 @@ def _evoked_metrics(t: np.ndarray, x: np.ndarray, evoked: np.ndarray) -> dict[st
     base = float(x[pre].mean()) if pre.any() else float(x[0])
     after = np.nonzero(t >= t0)[0]
     k = int(after[np.argmax(x[after])])
+    res = {"baseline_uM": base, "peak_uM": float(x[k]), "evoked_peak_uM": float(x[k] - base)}
+    return {**res, **_decay_times(t, x, k, base)}
+
+
+def _decay_times(t: np.ndarray, x: np.ndarray, k: int, base: float) -> dict[str, float]:
+    """Time from the peak at ``k`` until the rise above ``base`` falls to 50 % and to 1/e."""
     rise = x[k] - base
-    res = {"baseline_uM": base, "peak_uM": float(x[k]), "evoked_peak_uM": float(rise)}
+    out = {}
     for key, frac in (("clearance_t50_ms", 0.5), ("clearance_tau_ms", np.exp(-1.0))):
         below = np.nonzero(x[k:] - base <= frac * rise)[0] if rise > 0 else np.array([], int)
-        res[key] = float(t[k + below[0]] - t[k]) if below.size else nan
-    return res
+        out[key] = float(t[k + below[0]] - t[k]) if below.size else float("nan")
+    return out
 
 
 def simulate_volume(
@@ -298,10 +297,7 @@ def simulate_volume(
     env.run(until=t_end)
     space.finish(t_end)
     trace = space.trace_array()
-    t_grid = np.arange(trace.shape[0]) * dt
-    order = np.argsort(arrivals_t, kind="stable")
-    cum = np.concatenate([[0], np.cumsum(np.asarray(arrivals_n, dtype=np.int64)[order])])
-    released = cum[np.searchsorted(np.asarray(arrivals_t)[order], t_grid, side="right")]
+    released = cumulative_on_grid(arrivals_t, arrivals_n, np.arange(trace.shape[0]) * dt)
     prov = {
         "seed_entropy": rs.entropy,
         "t_end_ms": t_end,
