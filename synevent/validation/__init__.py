@@ -1,0 +1,1 @@
+"""Validation cases: published experiments the presets must reproduce, runnable by users."""
