@@ -23,7 +23,7 @@ import pandas as pd  # noqa: E402
 import synevent as se  # noqa: E402
 
 __all__ = ["compact_table", "drug_ki", "executor", "parse_args", "percent_change", "plt",
-           "write_outputs"]
+           "finish", "write_outputs"]
 
 
 def drug_ki(drug_name: str, target: str) -> float:
@@ -126,3 +126,11 @@ def write_outputs(out: pathlib.Path, name: str, fig, tables: dict[str, pd.DataFr
         paths.append(out / f"{key}.csv")
         df.to_csv(paths[-1], index=False)
     return paths
+
+
+def finish(out: pathlib.Path, name: str, fig, tables: dict[str, pd.DataFrame], conserved: bool) -> None:
+    """Write the outputs, say where, and fail the script if any run lost or made molecules."""
+    paths = write_outputs(out, name, fig, tables)
+    print("wrote " + ", ".join(str(p) for p in paths))
+    if not conserved:
+        raise SystemExit("molecule conservation failed in at least one run")

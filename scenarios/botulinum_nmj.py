@@ -53,7 +53,7 @@ import pandas as pd
 from scipy.optimize import brentq
 
 import synevent as se
-from _common import compact_table, executor, parse_args, plt, write_outputs
+from _common import compact_table, executor, parse_args, finish, plt
 
 NAME = "botulinum_nmj"
 TOXIN = "BoNT/A"
@@ -220,11 +220,8 @@ def main(argv: Sequence[str] | None = None) -> se.Comparison:
     fig.tight_layout()
 
     per_spike = cmp.traces.rename(columns={"t_ms": "spike_t_ms"})
-    paths = write_outputs(args.out, NAME, fig, {"replicates": cmp.table, "summary": summary,
-                                                "quanta_per_spike": per_spike})
-    print("wrote " + ", ".join(str(p) for p in paths))
-    if not conserved:
-        raise SystemExit("molecule conservation failed in at least one run")
+    finish(args.out, NAME, fig, {"replicates": cmp.table, "summary": summary,
+                                                "quanta_per_spike": per_spike}, conserved)
     return cmp
 
 

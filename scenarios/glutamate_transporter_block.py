@@ -44,7 +44,7 @@ from collections.abc import Sequence
 import numpy as np
 
 import synevent as se
-from _common import compact_table, drug_ki, executor, parse_args, plt, write_outputs
+from _common import compact_table, drug_ki, executor, parse_args, finish, plt
 
 NAME = "glutamate_transporter_block"
 METRICS = ["peak_free_uM", "clearance_t50_ms", "psc_peak_pA", "psc_charge_pC", "psc_decay_ms",
@@ -104,10 +104,7 @@ def main(argv: Sequence[str] | None = None) -> se.Comparison:
     fig.suptitle(f"Glutamate transporter block at a CA1 synapse (n = {args.replicates} per condition)")
     fig.tight_layout()
 
-    paths = write_outputs(args.out, NAME, fig, {"replicates": cmp.table, "summary": summary})
-    print("wrote " + ", ".join(str(p) for p in paths))
-    if not conserved:
-        raise SystemExit("molecule conservation failed in at least one run")
+    finish(args.out, NAME, fig, {"replicates": cmp.table, "summary": summary}, conserved)
     return cmp
 
 

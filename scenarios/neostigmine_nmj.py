@@ -40,7 +40,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 import synevent as se
-from _common import compact_table, drug_ki, executor, parse_args, plt, write_outputs
+from _common import compact_table, drug_ki, executor, parse_args, finish, plt
 
 NAME = "neostigmine_nmj"
 METRICS = ["psc_peak_pA", "psc_charge_pC", "psc_decay_ms", "quanta_sync", "conserved"]
@@ -144,10 +144,7 @@ def main(argv: Sequence[str] | None = None) -> se.Comparison:
 
     conserved = bool(cmp.table["conserved"].all())
     print(f"molecules conserved in every run: {conserved}")
-    paths = write_outputs(args.out, NAME, fig, {"replicates": cmp.table, "summary": summary})
-    print("wrote " + ", ".join(str(p) for p in paths))
-    if not conserved:
-        raise SystemExit("molecule conservation failed in at least one run")
+    finish(args.out, NAME, fig, {"replicates": cmp.table, "summary": summary}, conserved)
     return cmp
 
 

@@ -51,7 +51,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 import synevent as se
-from _common import compact_table, drug_ki, executor, parse_args, percent_change, plt, write_outputs
+from _common import compact_table, drug_ki, executor, parse_args, percent_change, finish, plt
 
 NAME = "ssri_serotonin"
 SSRI = "citalopram"
@@ -168,10 +168,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, se.Comparison]:
     table.insert(0, "comparison", table.pop("comparison"))
     summary = pd.concat([s.assign(comparison=k) for k, s in summaries.items()], ignore_index=True)
     summary.insert(0, "comparison", summary.pop("comparison"))
-    paths = write_outputs(args.out, NAME, fig, {"replicates": table, "summary": summary})
-    print("wrote " + ", ".join(str(p) for p in paths))
-    if not conserved:
-        raise SystemExit("molecule conservation failed in at least one run")
+    finish(args.out, NAME, fig, {"replicates": table, "summary": summary}, conserved)
     return cmps
 
 
