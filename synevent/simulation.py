@@ -7,14 +7,11 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import simpy
 
-from .cleft.cleft import build_cleft_network
+from .assembly import SynapseAssembly
 from .engine.checks import check_positive
 from .engine.log import EventLog, LogLevel
 from .engine.random import RandomStream
-from .engine.ssa import ExactNetwork
-from .pharmacology.driver import start_interventions
-from .pharmacology.mechanisms import initial_counts, plan
-from .presynaptic.terminal import Terminal
+from .pharmacology.mechanisms import plan
 from .results import Result, provenance
 from .stimulus.trains import SpikeTrain
 from .synapse import SynapseParams
@@ -68,66 +65,16 @@ def simulate(
 
     env = simpy.Environment()
     log = EventLog(level)
-    net, fates = build_cleft_network(
-        synapse.transmitter,
-        synapse.cleft,
-        [(p.scheme, p.n) for p in synapse.receptors],
-        list(synapse.transporters),
-        list(synapse.enzymes),
-    )
-    net, fates, bindings = drugs.attach(net, fates)
-    arrivals_t: list[float] = []
-    arrivals_n: list[int] = []
-    tx = synapse.transmitter
-
-    def release(t: float, n: int, site: int, vesicle: int) -> None:
-        cleft.add(tx, n)
-        arrivals_t.append(t)
-        arrivals_n.append(n)
-        log.record(t, "cleft_arrival", "cleft", site=site, vesicle=vesicle, amount=n)
-
-    recycled = [net.index(f"{tp.name}.uptake") for tp in synapse.transporters if tp.into_terminal]
-    uptake_source = (lambda: sum(cleft.x[i] for i in recycled)) if recycled else None
-    terminal = Terminal(
-        env,
-        synapse.calcium,
-        synapse.sensor,
-        synapse.vesicles,
-        rs,
-        log,
-        release,
-        diffusion_delay_ms=synapse.cleft.delay_ms,
-        uptake_source=uptake_source,
-    )
-    # Drawn after the terminal so that conditions of a comparison share its initial state.
-    if bindings:
-        net = net.with_counts(**initial_counts(bindings, net, rs.generator))
-    cleft = ExactNetwork(env, net, rs, name="cleft", trace_dt_ms=dt, t_end_ms=t_end, log=log)
-    if drugs.interventions:
-        start_interventions(env, bindings, drugs.presynaptic, cleft, [terminal], rs, log, t_end)
-    primed_initial = terminal.n_primed()
+    parts = SynapseAssembly(env, drugs, rs, log, t_end_ms=t_end, trace_dt_ms=dt)
 
     def drive() -> Iterator[simpy.Event]:
-        for i, t in enumerate(spikes):
+        for t in spikes:
             yield env.timeout(float(t) - env.now)
-            terminal.spike(i)
+            parts.spike()
 
     env.process(drive())
     env.run(until=t_end)
-    cleft.finish(t_end)
-    return Result(
-        synapse=synapse,
-        spikes_ms=np.asarray(spikes, dtype=float),
-        log=log,
-        network=net,
-        fates=fates,
-        trace=cleft.trace_array(),
-        trace_dt_ms=dt,
-        arrivals_ms=np.asarray(arrivals_t, dtype=float),
-        arrivals_n=np.asarray(arrivals_n, dtype=np.int64),
-        fused_molecules=terminal.released_molecules,
-        in_transit=terminal.in_transit,
-        primed_initial=primed_initial,
-        spike_ca_factors=terminal.spike_ca_factors,
-        provenance=provenance(synapse, stimulus, t_end, rs, level, dt, drugs),
-    )
+    result = parts.result(t_end, provenance(synapse, stimulus, t_end, rs, level, dt, drugs))
+    # The spikes as drawn (identical to those delivered; kept exact for analysis).
+    result.spikes_ms = np.asarray(spikes, dtype=float)
+    return result

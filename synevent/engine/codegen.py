@@ -26,14 +26,21 @@ def _propensity_expr(net: ReactionNetwork, j: int) -> str:
     return " * ".join(terms)
 
 
-def generate_advance(net: ReactionNetwork, *, log_reactions: bool) -> str:
+def generate_advance(
+    net: ReactionNetwork, *, log_reactions: bool, watch: tuple[tuple[str, int], ...] = ()
+) -> str:
     """Python source of ``advance(sim, t_limit)`` for ``net``.
 
     The function fires every reaction with time ``<= t_limit``, records the state on the trace
     grid at every grid point ``< t_limit`` and stores the pending next reaction time back on
     ``sim``. ``sim`` must provide ``x``, ``a``, ``c``, ``t``, ``t_next``, the random blocks and
     trace attributes set up by :class:`~synevent.engine.ssa.ExactNetwork`.
+
+    ``watch`` pairs species with group numbers: every reaction that changes the summed count of
+    a group appends ``(t, group, change)`` to ``sim.watch_t``, ``sim.watch_g`` and
+    ``sim.watch_d`` (how a neuron learns, without polling, when its conductances change).
     """
+    groups: dict[str, int] = dict(watch)
     ns = len(net.species)
     nr = len(net.reactions)
     xs = ", ".join(f"x{i}" for i in range(ns))
@@ -61,6 +68,8 @@ def generate_advance(net: ReactionNetwork, *, log_reactions: bool) -> str:
     w("    nf = sim.fired")
     if log_reactions:
         w("    lt = sim.log_t.append; lj = sim.log_j.append")
+    if groups:
+        w("    wt = sim.watch_t.append; wg = sim.watch_g.append; wd = sim.watch_d.append")
     w("    tn = sim.t_next")
     w("    if tn != tn:")
     _emit_draw(w, nr, indent="        ")
@@ -97,6 +106,13 @@ def generate_advance(net: ReactionNetwork, *, log_reactions: bool) -> str:
             w(f"            a{kk} = {_propensity_expr(net, kk)}")
         if log_reactions:
             w(f"            lt(t); lj({j})")
+        change: dict[int, int] = {}
+        for s, d in r.delta().items():
+            if s in groups:
+                change[groups[s]] = change.get(groups[s], 0) + d
+        for grp, d in change.items():
+            if d:
+                w(f"            wt(t); wg({grp}); wd({d})")
     _emit_draw(w, nr, indent="        ")
     w(f"    sim.x = [{xs}]")
     if nr:

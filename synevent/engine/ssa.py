@@ -37,11 +37,11 @@ def _structure(net: ReactionNetwork) -> tuple:
     )
 
 
-def _compile(net: ReactionNetwork, log_reactions: bool):
-    key = (_structure(net), log_reactions)
+def _compile(net: ReactionNetwork, log_reactions: bool, watch: tuple[tuple[str, int], ...] = ()):
+    key = (_structure(net), log_reactions, watch)
     fn = _CACHE.get(key)
     if fn is None:
-        src = generate_advance(net, log_reactions=log_reactions)
+        src = generate_advance(net, log_reactions=log_reactions, watch=watch)
         scope: dict[str, object] = {"INF": math.inf}
         exec(compile(src, f"<synevent advance: {len(net.reactions)} reactions>", "exec"), scope)
         fn = scope["advance"]
@@ -70,6 +70,10 @@ class ExactNetwork(ExactProcess):
         Last grid time; required with ``trace_dt_ms``.
     log : EventLog, optional
         Where reaction events go when its level asks for them.
+    watch : mapping of str to int, optional
+        Species → group number. Reactions that change a group's summed count append
+        ``(t_ms, group, change)`` to the column buffers ``watch_t``, ``watch_g``, ``watch_d``
+        (used to follow the open receptors that set a neuron's conductances).
     """
 
     def __init__(
@@ -82,6 +86,7 @@ class ExactNetwork(ExactProcess):
         trace_dt_ms: float | None = None,
         t_end_ms: float | None = None,
         log=None,
+        watch: dict[str, int] | None = None,
     ) -> None:
         self.env = env
         self.network = network
@@ -110,7 +115,13 @@ class ExactNetwork(ExactProcess):
         log_reactions = bool(log is not None and log.reactions)
         if log_reactions:
             self.log_t, self.log_j = log.reaction_buffers(name, [r.name for r in network.reactions])
-        self.advance = _compile(network, log_reactions).__get__(self)  # type: ignore[attr-defined]
+        watched = tuple(sorted((watch or {}).items()))
+        for species, _ in watched:
+            network.index(species)  # unknown species fail here, not in the generated loop
+        self.watch_t: list[float] = []
+        self.watch_g: list[int] = []
+        self.watch_d: list[int] = []
+        self.advance = _compile(network, log_reactions, watched).__get__(self)  # type: ignore[attr-defined]
         self._start()
 
     # -- state access -------------------------------------------------------------------------

@@ -99,6 +99,8 @@ class Terminal(ExactProcess):
         self.fu = sensor.fusion_rates()
         self.last_spike = -1
         self.vmat_availability = 1.0
+        self._blocker_factor = 1.0
+        self._modulation: dict[str, float] = {}
         self.spike_ca_factors: list[float] = []  # channel availability each spike met
         self.cleaved: set[int] = set()
         self.released_molecules = 0
@@ -164,7 +166,17 @@ class Terminal(ExactProcess):
 
     def set_channel_availability(self, factor: float) -> None:
         """Fraction of Ca²⁺ channels left by blockers; later spikes carry that much Ca²⁺."""
-        self.ca.set_availability(factor)
+        self._blocker_factor = factor
+        self.ca.set_availability(factor * math.prod(self._modulation.values()))
+
+    def set_modulation(self, source: str, factor: float) -> None:
+        """Scale the Ca²⁺ entry of later spikes by ``factor`` on behalf of ``source``.
+
+        G-protein-coupled receptors on the terminal (autoreceptors, CB1) each keep their own
+        factor; the entry is the product of all of them and of the blockers' availability.
+        """
+        self._modulation[source] = factor
+        self.ca.set_availability(self._blocker_factor * math.prod(self._modulation.values()))
 
     def set_vmat_availability(self, factor: float) -> None:
         """Fraction of vesicular transport left by an inhibitor; later refills load that much."""

@@ -1,0 +1,190 @@
+"""One synapse assembled in a SimPy environment: terminal, cleft network and interventions.
+
+:func:`synevent.simulate` runs one assembly on its own; a circuit runs many in one environment,
+each driven by the spikes of its presynaptic source and watched by its postsynaptic neuron.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from .cleft.cleft import build_cleft_network
+from .engine.log import EventLog
+from .engine.random import RandomStream
+from .engine.ssa import ExactNetwork
+from .pharmacology.driver import start_interventions
+from .pharmacology.mechanisms import Plan, initial_counts
+from .presynaptic.terminal import Terminal
+from .results import Result
+from .synapse import SynapseParams
+
+__all__ = ["ConductanceGroup", "SynapseAssembly", "conductance_groups"]
+
+
+@dataclass(frozen=True)
+class ConductanceGroup:
+    """Channels of one kind whose open count sets a postsynaptic conductance.
+
+    Parameters
+    ----------
+    name : str
+        Name of the group (the receptor scheme's name).
+    species : tuple of str
+        Cleft-network species that conduct (summed).
+    g_open_nS : float
+        Conductance of one open channel.
+    e_rev_mV : float
+        Reversal potential.
+    mg_block : bool
+        Whether the conductance is scaled by the Mg²⁺ unblock at the membrane potential.
+    """
+
+    name: str
+    species: tuple[str, ...]
+    g_open_nS: float
+    e_rev_mV: float
+    mg_block: bool = False
+
+
+def conductance_groups(synapse: SynapseParams) -> list[ConductanceGroup]:
+    """Every conducting group of ``synapse``, in watch-group order."""
+    return [
+        ConductanceGroup(
+            p.scheme.name,
+            tuple(f"{p.scheme.name}.{o}" for o in p.scheme.open_states),
+            p.scheme.conductance_pS * 1e-3,
+            p.scheme.e_rev_mV,
+            p.scheme.mg_block,
+        )
+        for p in synapse.receptors
+    ]
+
+
+class SynapseAssembly:
+    """The running parts of one synapse.
+
+    Parameters
+    ----------
+    env : simpy.Environment
+    drugs : Plan
+        The interventions planned for this synapse (``plan(synapse, interventions)``); its
+        ``synapse`` (with knockouts applied) is the one assembled.
+    rs : RandomStream
+        The run's random stream (shared by every synapse of a circuit).
+    log : EventLog
+        Where this synapse's events go.
+    t_end_ms : float
+        End of the run (schedules and the trace grid stop there).
+    trace_dt_ms : float
+        Grid of the species trace.
+    name : str, optional
+        Prefix of the component names in the log (``"<name>.terminal"``); empty for a lone
+        synapse, whose components are ``terminal`` and ``cleft``.
+    watch_open : bool
+        Follow the open channels of every :func:`conductance_groups` entry (watch group k is
+        entry k), so a neuron can integrate the conductances they carry.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        drugs: Plan,
+        rs: RandomStream,
+        log: EventLog,
+        *,
+        t_end_ms: float,
+        trace_dt_ms: float,
+        name: str = "",
+        watch_open: bool = False,
+    ) -> None:
+        synapse: SynapseParams = drugs.synapse
+        self.synapse = synapse
+        self.env = env
+        self.log = log
+        self.drugs = drugs
+        self.trace_dt_ms = trace_dt_ms
+        prefix = f"{name}." if name else ""
+        net, fates = build_cleft_network(
+            synapse.transmitter,
+            synapse.cleft,
+            [(p.scheme, p.n) for p in synapse.receptors],
+            list(synapse.transporters),
+            list(synapse.enzymes),
+        )
+        net, fates, bindings = drugs.attach(net, fates)
+        self.fates = fates
+        self.arrivals_t: list[float] = []
+        self.arrivals_n: list[int] = []
+        self.spikes_t: list[float] = []
+        tx = synapse.transmitter
+        arrivals_t, arrivals_n = self.arrivals_t, self.arrivals_n
+        cleft_name = prefix + "cleft"
+
+        def release(t: float, n: int, site: int, vesicle: int) -> None:
+            self.cleft.add(tx, n)
+            arrivals_t.append(t)
+            arrivals_n.append(n)
+            log.record(t, "cleft_arrival", cleft_name, site=site, vesicle=vesicle, amount=n)
+
+        recycled = [net.index(f"{tp.name}.uptake") for tp in synapse.transporters if tp.into_terminal]
+        uptake_source = (lambda: sum(self.cleft.x[i] for i in recycled)) if recycled else None
+        self.terminal = Terminal(
+            env,
+            synapse.calcium,
+            synapse.sensor,
+            synapse.vesicles,
+            rs,
+            log,
+            release,
+            diffusion_delay_ms=synapse.cleft.delay_ms,
+            uptake_source=uptake_source,
+            component=prefix + "terminal",
+        )
+        # Drawn after the terminal so that conditions of a comparison share its initial state.
+        if bindings:
+            net = net.with_counts(**initial_counts(bindings, net, rs.generator))
+        self.network = net
+        self.groups = conductance_groups(synapse)
+        watch = None
+        if watch_open:
+            watch = {sp: k for k, grp in enumerate(self.groups) for sp in grp.species}
+        self.cleft = ExactNetwork(
+            env, net, rs, name=cleft_name, trace_dt_ms=trace_dt_ms, t_end_ms=t_end_ms, log=log,
+            watch=watch,
+        )
+        if drugs.interventions:
+            start_interventions(env, bindings, drugs.presynaptic, self.cleft, [self.terminal], rs,
+                                log, t_end_ms)
+        self.primed_initial = self.terminal.n_primed()
+
+    def spike(self) -> None:
+        """An action potential reaches the terminal now."""
+        self.terminal.spike(len(self.spikes_t))
+        self.spikes_t.append(self.env.now)
+
+    def open_counts(self) -> list[int]:
+        """Open channels of each conductance group now."""
+        return [sum(self.cleft.count(sp) for sp in grp.species) for grp in self.groups]
+
+    def result(self, t_end_ms: float, provenance: dict) -> Result:
+        """The synapse's :class:`Result` (call once, after the run)."""
+        self.cleft.finish(t_end_ms)
+        return Result(
+            synapse=self.synapse,
+            spikes_ms=np.asarray(self.spikes_t, dtype=float),
+            log=self.log,
+            network=self.network,
+            fates=self.fates,
+            trace=self.cleft.trace_array(),
+            trace_dt_ms=self.trace_dt_ms,
+            arrivals_ms=np.asarray(self.arrivals_t, dtype=float),
+            arrivals_n=np.asarray(self.arrivals_n, dtype=np.int64),
+            fused_molecules=self.terminal.released_molecules,
+            in_transit=self.terminal.in_transit,
+            primed_initial=self.primed_initial,
+            spike_ca_factors=self.terminal.spike_ca_factors,
+            provenance=provenance,
+        )
