@@ -5,6 +5,8 @@ The public API is listed in ``__all__`` and documented in ``docs/reference/api.m
 
 from . import presets
 from ._version import __version__
+from .circuit.circuit import Circuit
+from .circuit.result import CircuitResult
 from .cleft.cleft import CleftParams
 from .cleft.clearance import EnzymeParams, TransporterParams
 from .cleft.transporter_library import TRANSPORTERS, transporter
@@ -37,8 +39,11 @@ from .pharmacology.interventions import (
     VMATInhibitor,
 )
 from .pharmacology.schedule import Schedule
+from .postsynaptic.ions import IonConcentrations, ghk_potential_mV, nernst_mV
 from .postsynaptic.library import RECEPTOR_LIBRARY
 from .postsynaptic.mg_block import mg_unblocked_fraction
+from .postsynaptic.cells import ca1_pyramidal, cerebellar_granule
+from .postsynaptic.neuron import CurrentClamp, HHParams, NeuronParams, VoltageClamp
 from .postsynaptic.receptors import ReceptorScheme, Transition
 from .presynaptic.calcium import CalciumParams
 from .presynaptic.calibration import calibrate_local_peak, release_probability
@@ -68,8 +73,11 @@ __all__ = [
     "CaChannelBlocker",
     "CalciumParams",
     "ChannelBlocker",
+    "Circuit",
+    "CircuitResult",
     "CleftParams",
     "Comparison",
+    "CurrentClamp",
     "DRUGS",
     "DoseResponse",
     "Drug",
@@ -79,11 +87,14 @@ __all__ = [
     "EnzymeParams",
     "EventLog",
     "ExactNetwork",
+    "HHParams",
     "HillFit",
     "Intervention",
+    "IonConcentrations",
     "Knockout",
     "LogLevel",
     "NetworkRun",
+    "NeuronParams",
     "ParameterError",
     "RECEPTOR_LIBRARY",
     "RandomStream",
@@ -98,18 +109,21 @@ __all__ = [
     "SensorParams",
     "SpikeTrain",
     "SynapseModel",
-    "TRANSPORTERS",
     "SynapseParams",
+    "TRANSPORTERS",
     "Transition",
     "TransporterInhibitor",
     "TransporterParams",
     "VMATInhibitor",
     "VesicleParams",
+    "VoltageClamp",
     "VolumeModel",
     "VolumeParams",
     "VolumeResult",
     "__version__",
     "burst",
+    "ca1_pyramidal",
+    "cerebellar_granule",
     "calibrate_local_peak",
     "compare",
     "dose_response",
@@ -119,9 +133,11 @@ __all__ = [
     "fit_michaelis_menten",
     "fscv_probe",
     "fusion_time_cdf",
+    "ghk_potential_mV",
     "hill_curve",
     "mg_unblocked_fraction",
     "molecules_per_uM",
+    "nernst_mV",
     "paired_pulse",
     "plot_dose_response",
     "plot_traces",

@@ -1,0 +1,1 @@
+"""Circuits: presynaptic sources, synapses and postsynaptic neurons in one simulation."""

@@ -1,0 +1,157 @@
+"""Run a circuit: every synapse, input and neuron in one SimPy environment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import simpy
+
+from .._version import __version__
+from ..assembly import SynapseAssembly
+from ..engine.checks import check_positive
+from ..engine.log import EventLog, LogLevel
+from ..engine.random import RandomStream
+from ..pharmacology.mechanisms import plan
+from ..postsynaptic.membrane import Membrane
+from .circuit import Circuit
+from .result import CircuitResult
+
+__all__ = ["run_circuit"]
+
+
+def run_circuit(
+    circuit: Circuit,
+    t_end_ms: float,
+    *,
+    seed: int | np.random.SeedSequence | None = None,
+    trace_dt_ms: float = 0.1,
+    synapse_trace_dt_ms: float | None = None,
+    log_level: LogLevel | str = LogLevel.VESICLE,
+    update_ms: float = 5.0,
+) -> CircuitResult:
+    """Simulate ``circuit`` from 0 to ``t_end_ms``.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    t_end_ms : float
+        Simulated time.
+    seed : int or SeedSequence, optional
+        Entropy of the run's single random generator (recorded in the provenance).
+    trace_dt_ms : float
+        Grid of the neurons' traces (membrane potential, synaptic conductance and current).
+    synapse_trace_dt_ms : float, optional
+        Grid of each synapse's species trace; by default only the start and the end are kept
+        (enough for the conservation check, and memory stays small with many synapses).
+    log_level : LogLevel or str
+        Event log level of every synapse.
+    update_ms : float
+        Longest interval between two updates of a membrane during the run (neurons whose
+        spikes drive synapses are updated at least every shortest outgoing delay).
+
+    Returns
+    -------
+    CircuitResult
+    """
+    t_end = check_positive("t_end_ms", t_end_ms)
+    dt = check_positive("trace_dt_ms", trace_dt_ms)
+    update = check_positive("update_ms", update_ms)
+    syn_dt = t_end if synapse_trace_dt_ms is None else check_positive("synapse_trace_dt_ms", synapse_trace_dt_ms)
+    level = LogLevel.parse(log_level)
+    if not circuit.neurons:
+        raise ValueError("the circuit has no neuron: add one with Circuit.add_neuron")
+    rs = RandomStream(seed)
+    env = simpy.Environment()
+    log = EventLog(level)  # the neurons' spikes
+    input_times = {}
+    for name, train in circuit.inputs.items():
+        times = train.times(rs.generator)
+        input_times[name] = times[times < t_end]
+
+    assemblies: dict[str, SynapseAssembly] = {}
+    targets: dict[str, list[tuple[float, list[SynapseAssembly]]]] = {}
+    membranes: dict[str, Membrane] = {}
+    spike_index: dict[str, int] = {}
+
+    def deliver(group: list[SynapseAssembly]) -> Callable[[simpy.Event], None]:
+        def fire(_event: simpy.Event) -> None:
+            for a in group:
+                a.spike()
+        return fire
+
+    def on_spike_of(name: str) -> Callable[[float], None]:
+        def on_spike(t: float) -> None:
+            k = spike_index[name]
+            spike_index[name] = k + 1
+            log.record(t, "spike", name, spike=k)
+            for delay, group in targets.get(name, ()):
+                when = t + delay
+                if when < t_end:
+                    env.timeout(when - env.now).callbacks.append(deliver(group))
+        return on_spike
+
+    for name, node in circuit.neurons.items():
+        spike_index[name] = 0
+        membranes[name] = Membrane(node.params, node.clamp, t_end_ms=t_end, trace_dt_ms=dt,
+                                   on_spike=on_spike_of(name))
+    for conn in circuit.connections:
+        drugs = plan(conn.synapse, conn.interventions)
+        group = []
+        first = len([a for a in assemblies if a.startswith(f"{conn.pre}->{conn.post}#")])
+        for sname in conn.synapse_names(first):
+            a = SynapseAssembly(env, drugs, rs, EventLog(level), t_end_ms=t_end, trace_dt_ms=syn_dt,
+                                name=sname, watch_open=True)
+            membranes[conn.post].attach(a.cleft, a.groups, a.synapse.mg_mM, a.open_counts())
+            assemblies[sname] = a
+            group.append(a)
+        targets.setdefault(conn.pre, []).append((conn.delay_ms, group))
+
+    def drive(times: np.ndarray, delay: float, group: list[SynapseAssembly]) -> Iterator[simpy.Event]:
+        for t in times:
+            when = float(t) + delay
+            if when >= t_end:
+                break
+            yield env.timeout(when - env.now)
+            for a in group:
+                a.spike()
+
+    for name, times in input_times.items():
+        for delay, group in targets.get(name, ()):
+            env.process(drive(times, delay, group))
+
+    def keep_up(m: Membrane, period: float) -> Iterator[simpy.Event]:
+        while True:
+            yield env.timeout(period)
+            m.advance(env.now)
+
+    for name, m in membranes.items():
+        delays = [d for d, _ in targets.get(name, ())]
+        env.process(keep_up(m, min([update, *delays])))
+    env.run(until=t_end)
+    for m in membranes.values():
+        m.finish(t_end)
+
+    prov = {
+        "synevent_version": __version__,
+        "seed_entropy": rs.entropy,
+        "seed_spawn_key": list(rs.seed_sequence.spawn_key),
+        "t_end_ms": t_end,
+        "trace_dt_ms": dt,
+        "log_level": level.name.lower(),
+        "n_synapses": len(assemblies),
+        "inputs": {k: {"kind": v.kind, **v.spec} for k, v in circuit.inputs.items()},
+        "neurons": {k: {"model": v.params.model, "clamp": type(v.clamp).__name__}
+                    for k, v in circuit.neurons.items()},
+    }
+    return CircuitResult(
+        circuit=circuit,
+        t_end_ms=t_end,
+        trace_dt_ms=dt,
+        input_spikes=input_times,
+        neuron_spikes={k: np.asarray(m.spikes, dtype=float) for k, m in membranes.items()},
+        neuron_traces={k: m.traces() for k, m in membranes.items()},
+        synapses={k: a.result(t_end, {}) for k, a in assemblies.items()},
+        neuron_log=log,
+        provenance=prov,
+    )
