@@ -3,7 +3,7 @@
 >>> import synevent as se
 >>> c = se.Circuit()
 >>> cell = c.add_neuron("ca1", se.ca1_pyramidal())
->>> fibres = [c.add_input(f"ca3_{i}", se.poisson(5.0, t_stop_ms=100.0)) for i in range(3)]
+>>> fibres = [c.add_input(f"ca3_{i}", se.poisson(5.0, 100.0)) for i in range(3)]
 >>> names = c.connect(fibres, cell, se.presets.glutamatergic())
 >>> len(names)
 3
