@@ -83,6 +83,9 @@ class SynapseAssembly:
     name : str, optional
         Prefix of the component names in the log (``"<name>.terminal"``); empty for a lone
         synapse, whose components are ``terminal`` and ``cleft``.
+    passive : bool
+        Simulate the cleft network lazily (see :class:`~synevent.engine.ssa.ExactNetwork`);
+        right when many synapses share the environment.
     watch_open : bool
         Follow the open channels of every :func:`conductance_groups` entry (watch group k is
         entry k), so a neuron can integrate the conductances they carry.
@@ -99,6 +102,7 @@ class SynapseAssembly:
         trace_dt_ms: float,
         name: str = "",
         watch_open: bool = False,
+        passive: bool = False,
     ) -> None:
         synapse: SynapseParams = drugs.synapse
         self.synapse = synapse
@@ -130,7 +134,12 @@ class SynapseAssembly:
             log.record(t, "cleft_arrival", cleft_name, site=site, vesicle=vesicle, amount=n)
 
         recycled = [net.index(f"{tp.name}.uptake") for tp in synapse.transporters if tp.into_terminal]
-        uptake_source = (lambda: sum(self.cleft.x[i] for i in recycled)) if recycled else None
+        if recycled:
+            def uptake_source() -> int:
+                self.cleft.catch_up()
+                return sum(self.cleft.x[i] for i in recycled)
+        else:
+            uptake_source = None
         self.terminal = Terminal(
             env,
             synapse.calcium,
@@ -153,7 +162,7 @@ class SynapseAssembly:
             watch = {sp: k for k, grp in enumerate(self.groups) for sp in grp.species}
         self.cleft = ExactNetwork(
             env, net, rs, name=cleft_name, trace_dt_ms=trace_dt_ms, t_end_ms=t_end_ms, log=log,
-            watch=watch,
+            watch=watch, passive=passive,
         )
         if drugs.interventions:
             start_interventions(env, bindings, drugs.presynaptic, self.cleft, [self.terminal], rs,

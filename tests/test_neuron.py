@@ -59,6 +59,9 @@ class _Events:
         self.watch_g = [g for _, g, _ in events]
         self.watch_d = [d for _, _, d in events]
 
+    def catch_up(self, t_ms: float) -> None:
+        pass
+
 
 def test_nmda_integration_agrees_with_an_independent_solver():
     p = se.NeuronParams(capacitance_pF=100.0, g_leak_nS=5.0, e_leak_mV=-70.0,

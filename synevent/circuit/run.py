@@ -101,7 +101,7 @@ def run_circuit(
         first = len([a for a in assemblies if a.startswith(f"{conn.pre}->{conn.post}#")])
         for sname in conn.synapse_names(first):
             a = SynapseAssembly(env, drugs, rs, EventLog(level), t_end_ms=t_end, trace_dt_ms=syn_dt,
-                                name=sname, watch_open=True)
+                                name=sname, watch_open=True, passive=True)
             membranes[conn.post].attach(a.cleft, a.groups, a.synapse.mg_mM, a.open_counts())
             assemblies[sname] = a
             group.append(a)

@@ -74,6 +74,12 @@ class ExactNetwork(ExactProcess):
         Species → group number. Reactions that change a group's summed count append
         ``(t_ms, group, change)`` to the column buffers ``watch_t``, ``watch_g``, ``watch_d``
         (used to follow the open receptors that set a neuron's conductances).
+    passive : bool
+        Run without a SimPy process of its own: reactions fire only when the state is needed
+        (:meth:`catch_up`, which :meth:`count`, :meth:`add`, :meth:`remove`, :meth:`set_rate`
+        and :meth:`finish` call first). Exact whenever everything that reads or changes the
+        network goes through these methods, and much cheaper when many networks share one
+        environment, since none of them has to stop at the others' events.
     """
 
     def __init__(
@@ -87,6 +93,7 @@ class ExactNetwork(ExactProcess):
         t_end_ms: float | None = None,
         log=None,
         watch: dict[str, int] | None = None,
+        passive: bool = False,
     ) -> None:
         self.env = env
         self.network = network
@@ -122,15 +129,26 @@ class ExactNetwork(ExactProcess):
         self.watch_g: list[int] = []
         self.watch_d: list[int] = []
         self.advance = _compile(network, log_reactions, watched).__get__(self)  # type: ignore[attr-defined]
-        self._start()
+        self.passive = passive
+        if passive:
+            self._waiting = False
+        else:
+            self._start()
 
     # -- state access -------------------------------------------------------------------------
+    def catch_up(self, t_ms: float | None = None) -> None:
+        """Fire the pending reactions up to ``t_ms`` (default ``env.now``) of a passive network."""
+        if self.passive:
+            self.advance(self.env.now if t_ms is None else t_ms)
+
     def count(self, species: str) -> int:
         """Current count of ``species``."""
+        self.catch_up()
         return self.x[self.network.index(species)]
 
     def counts(self) -> dict[str, int]:
         """Current counts of every species."""
+        self.catch_up()
         return dict(zip(self.network.species, self.x))
 
     def propensities(self, x: list[int]) -> list[float]:
@@ -203,6 +221,7 @@ class ExactNetwork(ExactProcess):
 
     def _sync(self) -> None:
         # Record grid points before the change with the state they had.
+        self.catch_up()
         self._fill_grid(self.env.now)
         self.t = self.env.now
 
@@ -213,4 +232,5 @@ class ExactNetwork(ExactProcess):
 
     def finish(self, t_end_ms: float) -> None:
         """Fill the trace grid up to ``t_end_ms`` with the final state (call after the run)."""
+        self.catch_up(t_end_ms)
         self._fill_grid(t_end_ms + 1e-9 * self.grid_dt)

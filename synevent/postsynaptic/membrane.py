@@ -144,6 +144,7 @@ class Membrane:
         ks: list[int] = []
         ds: list[int] = []
         for net, offset in self.sources:
+            net.catch_up(t_target)
             wt = net.watch_t
             if not wt:
                 continue
