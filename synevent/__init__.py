@@ -6,6 +6,7 @@ The public API is listed in ``__all__`` and documented in ``docs/reference/api.m
 from . import presets
 from ._version import __version__
 from .circuit.circuit import Circuit
+from .circuit.plots import plot_membrane, plot_raster, plot_summation
 from .circuit.result import CircuitResult
 from .cleft.cleft import CleftParams
 from .cleft.clearance import EnzymeParams, TransporterParams
@@ -140,6 +141,9 @@ __all__ = [
     "nernst_mV",
     "paired_pulse",
     "plot_dose_response",
+    "plot_membrane",
+    "plot_raster",
+    "plot_summation",
     "plot_traces",
     "poisson",
     "presets",

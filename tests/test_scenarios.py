@@ -1,4 +1,4 @@
-"""The pharmacology scenario scripts run end to end (``--quick``) and write their figure and table."""
+"""The scenario scripts run end to end (``--quick``) and write their figure and table."""
 
 from __future__ import annotations
 
@@ -30,3 +30,19 @@ def test_scenario_quick_run(name: str, tmp_path: pathlib.Path) -> None:
     assert (out / "replicates.csv").stat().st_size > 0
     assert "molecules conserved in every run: True" in proc.stdout
     assert "diff 95% CI" in proc.stdout  # the comparison table was printed
+
+
+#: Scenarios of the postsynaptic neuron and circuits (no drug comparison table).
+CIRCUIT_SCENARIOS = ["summation", "nmda_iv", "convergent_circuit"]
+
+
+@pytest.mark.parametrize("name", CIRCUIT_SCENARIOS)
+def test_circuit_scenario_quick_run(name: str, tmp_path: pathlib.Path) -> None:
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, str(SCENARIOS / f"{name}.py"), "--quick", "--out", str(out)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=180,
+    )
+    assert proc.returncode == 0, f"{name} failed:\n{proc.stdout}\n{proc.stderr}"
+    assert (out / f"{name}.png").stat().st_size > 0
+    assert "molecules conserved in every run: True" in proc.stdout
