@@ -127,7 +127,7 @@ def gabab_girk(
     girk = girk_for_hill(
         n_channels, max(n, 1), conductance_pS=conductance_pS,
         source=f"{_GABAB_MOD}; n = 4 G-proteins per channel (Destexhe & Sejnowski 1995 PNAS "
-        "92:9515); four Gβγ sites per channel: Ivanova-Nikolova et al. 1998 (J Gen Physiol 112:199)",
+        "92:9515); four equivalent Gβγ sites per channel: Ivanova-Nikolova et al. 1998 (J Gen Physiol)",
     )
     return MetabotropicReceptor(
         scheme, n, g_proteins_per_receptor * n, d["K3_per_ms"], d["K4_per_ms"], girk=girk,

@@ -166,6 +166,7 @@ class MetabotropicReceptor:
 
     @property
     def g_inactive(self) -> str:
+        """Species of inactive (GDP-bound) G-protein."""
         return f"{self.name}.G"
 
     @property
