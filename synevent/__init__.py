@@ -40,12 +40,15 @@ from .pharmacology.interventions import (
     VMATInhibitor,
 )
 from .pharmacology.schedule import Schedule
+from .postsynaptic.gpcr_library import d2_autoreceptor, gabab_autoreceptor, gabab_girk, girk_for_hill
+from .postsynaptic.metabotropic import GIRKParams, MetabotropicReceptor
 from .postsynaptic.ions import IonConcentrations, ghk_potential_mV, nernst_mV
 from .postsynaptic.library import RECEPTOR_LIBRARY
 from .postsynaptic.mg_block import mg_unblocked_fraction
 from .postsynaptic.cells import ca1_pyramidal, cerebellar_granule
 from .postsynaptic.neuron import CurrentClamp, HHParams, NeuronParams, VoltageClamp
 from .postsynaptic.receptors import ReceptorScheme, Transition
+from .presynaptic.autoreceptors import CaInhibition
 from .presynaptic.calcium import CalciumParams
 from .presynaptic.calibration import calibrate_local_peak, release_probability
 from .presynaptic.sensor import SensorParams, fusion_time_cdf, spontaneous_rate_per_ms
@@ -72,6 +75,7 @@ from .synapse import ReceptorPopulation, SynapseParams
 __all__ = [
     "AllostericModulator",
     "CaChannelBlocker",
+    "CaInhibition",
     "CalciumParams",
     "ChannelBlocker",
     "Circuit",
@@ -88,12 +92,14 @@ __all__ = [
     "EnzymeParams",
     "EventLog",
     "ExactNetwork",
+    "GIRKParams",
     "HHParams",
     "HillFit",
     "Intervention",
     "IonConcentrations",
     "Knockout",
     "LogLevel",
+    "MetabotropicReceptor",
     "NetworkRun",
     "NeuronParams",
     "ParameterError",
@@ -124,9 +130,10 @@ __all__ = [
     "__version__",
     "burst",
     "ca1_pyramidal",
-    "cerebellar_granule",
     "calibrate_local_peak",
+    "cerebellar_granule",
     "compare",
+    "d2_autoreceptor",
     "dose_response",
     "drug",
     "explicit",
@@ -134,7 +141,10 @@ __all__ = [
     "fit_michaelis_menten",
     "fscv_probe",
     "fusion_time_cdf",
+    "gabab_autoreceptor",
+    "gabab_girk",
     "ghk_potential_mV",
+    "girk_for_hill",
     "hill_curve",
     "mg_unblocked_fraction",
     "molecules_per_uM",

@@ -17,6 +17,7 @@ from .engine.random import RandomStream
 from .engine.ssa import ExactNetwork
 from .pharmacology.driver import start_interventions
 from .pharmacology.mechanisms import Plan, initial_counts
+from .presynaptic.autoreceptors import AutoreceptorCoupling
 from .presynaptic.terminal import Terminal
 from .results import Result
 from .synapse import SynapseParams
@@ -50,8 +51,12 @@ class ConductanceGroup:
 
 
 def conductance_groups(synapse: SynapseParams) -> list[ConductanceGroup]:
-    """Every conducting group of ``synapse``, in watch-group order."""
-    return [
+    """Every conducting group of ``synapse``, in watch-group order.
+
+    Ionotropic receptors come first, then the GIRK channels of metabotropic receptors (group
+    named after the receptor).
+    """
+    groups = [
         ConductanceGroup(
             p.scheme.name,
             tuple(f"{p.scheme.name}.{o}" for o in p.scheme.open_states),
@@ -61,6 +66,12 @@ def conductance_groups(synapse: SynapseParams) -> list[ConductanceGroup]:
         )
         for p in synapse.receptors
     ]
+    groups += [
+        ConductanceGroup(m.name, (m.girk_open,), m.girk.conductance_pS * 1e-3, m.girk.e_rev_mV)
+        for m in synapse.metabotropic
+        if m.girk is not None
+    ]
+    return groups
 
 
 class SynapseAssembly:
@@ -117,6 +128,7 @@ class SynapseAssembly:
             [(p.scheme, p.n) for p in synapse.receptors],
             list(synapse.transporters),
             list(synapse.enzymes),
+            synapse.metabotropic,
         )
         net, fates, bindings = drugs.attach(net, fates)
         self.fates = fates
@@ -164,6 +176,7 @@ class SynapseAssembly:
             env, net, rs, name=cleft_name, trace_dt_ms=trace_dt_ms, t_end_ms=t_end_ms, log=log,
             watch=watch, passive=passive,
         )
+        self.autoreceptors = AutoreceptorCoupling(synapse.metabotropic, self.cleft, self.terminal)
         if drugs.interventions:
             start_interventions(env, bindings, drugs.presynaptic, self.cleft, [self.terminal], rs,
                                 log, t_end_ms)
@@ -171,6 +184,8 @@ class SynapseAssembly:
 
     def spike(self) -> None:
         """An action potential reaches the terminal now."""
+        if self.autoreceptors:
+            self.autoreceptors.before_spike()
         self.terminal.spike(len(self.spikes_t))
         self.spikes_t.append(self.env.now)
 

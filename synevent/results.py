@@ -125,6 +125,10 @@ class Result:
             n_open = sum(self.count(f"{sch.name}.{o}") for o in sch.open_states)
             block = mg_unblocked_fraction(s.v_hold_mV, s.mg_mM) if sch.mg_block else 1.0
             i = i + sch.conductance_pS * n_open * block * (s.v_hold_mV - sch.e_rev_mV) * 1e-3
+        for m in s.metabotropic:
+            if m.girk is not None:
+                n_open = self.count(m.girk_open)
+                i = i + m.girk.conductance_pS * n_open * (s.v_hold_mV - m.girk.e_rev_mV) * 1e-3
         return i
 
     @cached_property
@@ -185,6 +189,9 @@ class Result:
         for pop in s.receptors:
             sch = pop.scheme
             cols[f"{sch.name}_open"] = sum(self.count(f"{sch.name}.{o}") for o in sch.open_states)
+        for m in s.metabotropic:
+            if m.girk is not None:
+                cols[f"{m.name}_GIRK_open"] = self.count(m.girk_open)
         cols["current_pA"] = self.current_pA
         cols["released"] = self.released_cumulative
         for j, sp in enumerate(self.network.species):

@@ -10,6 +10,7 @@ from typing import Any
 from .cleft.cleft import CleftParams
 from .cleft.clearance import EnzymeParams, TransporterParams
 from .engine.checks import ParameterError, check_count, check_finite, check_nonnegative
+from .postsynaptic.metabotropic import MetabotropicReceptor
 from .postsynaptic.receptors import ReceptorScheme
 from .presynaptic.calcium import CalciumParams
 from .presynaptic.sensor import SensorParams
@@ -57,6 +58,9 @@ class SynapseParams:
         Later fusions within this time count as asynchronous, the rest as spontaneous.
     sources : mapping
         Parameter path → citation; reproduced in the docs' parameter table.
+    metabotropic : tuple of MetabotropicReceptor
+        G-protein-coupled receptors in the cleft network: postsynaptic ones with GIRK channels,
+        presynaptic autoreceptors with a Ca²⁺-entry inhibition.
     """
 
     name: str
@@ -76,6 +80,7 @@ class SynapseParams:
     async_window_ms: float = 500.0
     description: str = ""
     sources: Mapping[str, str] = field(default_factory=dict)
+    metabotropic: tuple[MetabotropicReceptor, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.transmitter.isidentifier():
@@ -85,12 +90,18 @@ class SynapseParams:
         check_nonnegative("mg_mM", self.mg_mM)
         check_nonnegative("sync_window_ms", self.sync_window_ms)
         check_nonnegative("async_window_ms", self.async_window_ms)
-        for group in ("receptors", "transporters", "enzymes"):
+        for group in ("receptors", "transporters", "enzymes", "metabotropic"):
             object.__setattr__(self, group, tuple(getattr(self, group)))
+        for m in self.metabotropic:
+            if not isinstance(m, MetabotropicReceptor):
+                raise ParameterError(f'"metabotropic" must hold MetabotropicReceptor objects, got {m!r}')
         names = [p.scheme.name for p in self.receptors]
         names += [t.name for t in self.transporters] + [e.name for e in self.enzymes]
+        names += [m.name for m in self.metabotropic]
         if len(set(names)) != len(names):
-            raise ParameterError(f"receptor, transporter and enzyme names must be unique, got {names}")
+            raise ParameterError(
+                f"receptor, metabotropic receptor, transporter and enzyme names must be unique, got {names}"
+            )
 
     def replace(self, **changes: Any) -> SynapseParams:
         """A copy with fields replaced; nested blocks accept dicts of their own fields.

@@ -47,7 +47,8 @@ PHARMACOLOGY_PAGES = [
     "page",
     ["tutorial.md", "how-to/seeding.md", "how-to/custom_kinetics.md", "how-to/comparisons.md",
      "how-to/circuits.md"]
-    + [f"pharmacology/{name}" for name in PHARMACOLOGY_PAGES],
+    + [f"pharmacology/{name}" for name in PHARMACOLOGY_PAGES]
+    + ["background/metabotropic.md"],
 )
 def test_doc_examples_run(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -11,10 +11,12 @@ taken up or escaped.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..engine.checks import check_nonnegative, check_positive
 from ..engine.network import Reaction, ReactionNetwork
+from ..postsynaptic.metabotropic import MetabotropicReceptor, metabotropic_network
 from ..postsynaptic.receptors import ReceptorScheme
 from .clearance import EnzymeParams, TransporterParams
 
@@ -84,8 +86,12 @@ def build_cleft_network(
     receptors: list[tuple[ReceptorScheme, int]],
     transporters: list[TransporterParams],
     enzymes: list[EnzymeParams],
+    metabotropic: Sequence[MetabotropicReceptor] = (),
 ) -> tuple[ReactionNetwork, dict[str, tuple[str, int]]]:
     """The cleft's network and, for each species, its fate and molecules of transmitter held.
+
+    ``metabotropic`` receptors add their binding, G-protein and GIRK reactions (their
+    transmitter-holding states count as bound).
 
     Returns
     -------
@@ -94,7 +100,8 @@ def build_cleft_network(
         ``species -> (fate, molecules)`` for every species holding transmitter.
     """
     return build_compartment_network(
-        transmitter, cleft.volume_L, cleft.escape_rate_per_ms, receptors, transporters, enzymes
+        transmitter, cleft.volume_L, cleft.escape_rate_per_ms, receptors, transporters, enzymes,
+        metabotropic,
     )
 
 
@@ -105,6 +112,7 @@ def build_compartment_network(
     receptors: list[tuple[ReceptorScheme, int]],
     transporters: list[TransporterParams],
     enzymes: list[EnzymeParams],
+    metabotropic: Sequence[MetabotropicReceptor] = (),
 ) -> tuple[ReactionNetwork, dict[str, tuple[str, int]]]:
     """Network and fates of any well-mixed compartment (a cleft, an extrasynaptic volume)."""
     vol = volume_L
@@ -134,4 +142,8 @@ def build_compartment_network(
         parts.append(ReactionNetwork(tuple(species) + (transmitter,), tuple(rx), {ez.name: ez.n}, vol))
         fates[f"{ez.name}.{transmitter}"] = ("bound", 1)
         fates[f"{ez.name}.degraded"] = ("degraded", 1)
+    if metabotropic:
+        gpcr_parts, gpcr_fates = metabotropic_network(transmitter, vol, list(metabotropic))
+        parts += gpcr_parts
+        fates.update(gpcr_fates)
     return ReactionNetwork.combine(parts, vol), fates

@@ -158,6 +158,7 @@ def _targets(synapse: SynapseParams) -> dict[str, list[str]]:
         "transporter": [t.name for t in synapse.transporters],
         "enzyme": [e.name for e in synapse.enzymes],
         "receptor": [p.scheme.name for p in synapse.receptors],
+        "metabotropic": [m.name for m in synapse.metabotropic],
     }
 
 
@@ -177,7 +178,10 @@ def _has_target(synapse: SynapseParams, iv: Intervention) -> bool:
         return any(iv.target in names for names in _targets(synapse).values())
     if group is None:
         return True
-    return iv.target in _targets(synapse)[group]
+    names = _targets(synapse)
+    if isinstance(iv, (ReceptorAntagonist, AllostericModulator)):
+        return iv.target in names["receptor"] + names["metabotropic"]
+    return iv.target in names[group]
 
 
 def _require_target(synapse: SynapseParams, iv: Intervention) -> None:
@@ -185,7 +189,10 @@ def _require_target(synapse: SynapseParams, iv: Intervention) -> None:
         return
     group = _target_group(iv)
     names = _targets(synapse)
-    valid = names[group] if group else sorted(n for v in names.values() for n in v)
+    if isinstance(iv, (ReceptorAntagonist, AllostericModulator)):
+        valid = names["receptor"] + names["metabotropic"]
+    else:
+        valid = names[group] if group else sorted(n for v in names.values() for n in v)
     raise ParameterError(
         f'{iv.kind} "target" must name a {group or "transporter, enzyme or receptor"} of synapse '
         f'"{synapse.name}" ({valid}), got {iv.target!r}'
@@ -204,6 +211,8 @@ def _knock_out(synapse: SynapseParams, ko: Knockout) -> SynapseParams:
                       for e in synapse.enzymes),
         receptors=tuple(dataclasses.replace(p, n=keep(p.n)) if p.scheme.name == ko.target else p
                         for p in synapse.receptors),
+        metabotropic=tuple(dataclasses.replace(m, n=keep(m.n)) if m.name == ko.target else m
+                           for m in synapse.metabotropic),
     )
 
 
@@ -246,7 +255,8 @@ def _mechanism(iv: Intervention, syn: SynapseParams, net: ReactionNetwork):
                                      reversible=iv.mode != "irreversible")
         fates = {f"{ez.name}.{tx}.{label}": ("bound", 1)} if iv.mode == "noncompetitive" else {}
         return _part(pairs, rx, vol), fates, Binding(iv, driven, initial=pairs[:1])
-    scheme = next(p.scheme for p in syn.receptors if p.scheme.name == iv.target)
+    schemes = [p.scheme for p in syn.receptors] + [m.scheme for m in syn.metabotropic]
+    scheme = next(sch for sch in schemes if sch.name == iv.target)
     bound = scheme.bound_counts()
     if isinstance(iv, ReceptorAntagonist):
         pairs = [(f"{scheme.name}.{s}", f"{scheme.name}.{s}.{label}") for s in scheme.states
