@@ -50,6 +50,7 @@ from .postsynaptic.neuron import CurrentClamp, HHParams, NeuronParams, VoltageCl
 from .postsynaptic.receptors import ReceptorScheme, Transition
 from .presynaptic.autoreceptors import CaInhibition
 from .presynaptic.calcium import CalciumParams
+from .presynaptic.cotransmission import Cotransmitter
 from .presynaptic.calibration import calibrate_local_peak, release_probability
 from .presynaptic.sensor import SensorParams, fusion_time_cdf, spontaneous_rate_per_ms
 from .presynaptic.vesicles import VesicleParams
@@ -82,6 +83,7 @@ __all__ = [
     "CircuitResult",
     "CleftParams",
     "Comparison",
+    "Cotransmitter",
     "CurrentClamp",
     "DRUGS",
     "DoseResponse",

@@ -6,12 +6,13 @@ each driven by the spikes of its presynaptic source and watched by its postsynap
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
-from .cleft.cleft import build_cleft_network
+from .cleft.cleft import build_synapse_network
 from .engine.log import EventLog
 from .engine.random import RandomStream
 from .engine.ssa import ExactNetwork
@@ -122,14 +123,7 @@ class SynapseAssembly:
         self.drugs = drugs
         self.trace_dt_ms = trace_dt_ms
         prefix = f"{name}." if name else ""
-        net, fates = build_cleft_network(
-            synapse.transmitter,
-            synapse.cleft,
-            [(p.scheme, p.n) for p in synapse.receptors],
-            list(synapse.transporters),
-            list(synapse.enzymes),
-            synapse.metabotropic,
-        )
+        net, fates = build_synapse_network(synapse)
         net, fates, bindings = drugs.attach(net, fates)
         self.fates = fates
         self.arrivals_t: list[float] = []
@@ -139,13 +133,36 @@ class SynapseAssembly:
         arrivals_t, arrivals_n = self.arrivals_t, self.arrivals_n
         cleft_name = prefix + "cleft"
 
+        # Cotransmitters in the same vesicles arrive with the main transmitter, in proportion.
+        same = [(c.transmitter, c.molecules_per_vesicle / synapse.vesicles.molecules_per_vesicle)
+                for c in synapse.cotransmitters if c.mode == "same_vesicle"]
+        self.co_delivered = 0
+
         def release(t: float, n: int, site: int, vesicle: int) -> None:
             self.cleft.add(tx, n)
             arrivals_t.append(t)
             arrivals_n.append(n)
             log.record(t, "cleft_arrival", cleft_name, site=site, vesicle=vesicle, amount=n)
+            for co, ratio in same:
+                k = int(round(n * ratio))
+                self.cleft.add(co, k)
+                self.co_delivered += k
+                arrivals_t.append(t)
+                arrivals_n.append(k)
+                log.record(t, "cleft_arrival", cleft_name, site=site, vesicle=vesicle, amount=k,
+                           detail=co)
 
-        recycled = [net.index(f"{tp.name}.uptake") for tp in synapse.transporters if tp.into_terminal]
+        def release_of(co: str):
+            def release_separate(t: float, n: int, site: int, vesicle: int) -> None:
+                self.cleft.add(co, n)
+                arrivals_t.append(t)
+                arrivals_n.append(n)
+                log.record(t, "cleft_arrival", cleft_name, site=site, vesicle=vesicle, amount=n,
+                           detail=co)
+            return release_separate
+
+        recycled = [net.index(f"{tp.name}.uptake") for tp in synapse.transporters
+                    if tp.into_terminal and synapse.substrate_of(tp) == tx]
         if recycled:
             def uptake_source() -> int:
                 self.cleft.catch_up()
@@ -164,6 +181,15 @@ class SynapseAssembly:
             uptake_source=uptake_source,
             component=prefix + "terminal",
         )
+        self.terminals = [self.terminal]
+        for c in synapse.cotransmitters:
+            if c.mode == "separate_vesicles":
+                vesicles = dataclasses.replace(c.vesicles or synapse.vesicles,
+                                               molecules_per_vesicle=c.molecules_per_vesicle)
+                self.terminals.append(Terminal(
+                    env, synapse.calcium, synapse.sensor, vesicles, rs, log, release_of(c.transmitter),
+                    diffusion_delay_ms=synapse.cleft.delay_ms, component=f"{prefix}terminal.{c.transmitter}",
+                ))
         # Drawn after the terminal so that conditions of a comparison share its initial state.
         if bindings:
             net = net.with_counts(**initial_counts(bindings, net, rs.generator))
@@ -176,17 +202,18 @@ class SynapseAssembly:
             env, net, rs, name=cleft_name, trace_dt_ms=trace_dt_ms, t_end_ms=t_end_ms, log=log,
             watch=watch, passive=passive,
         )
-        self.autoreceptors = AutoreceptorCoupling(synapse.metabotropic, self.cleft, self.terminal)
+        self.autoreceptors = AutoreceptorCoupling(synapse.metabotropic, self.cleft, self.terminals)
         if drugs.interventions:
-            start_interventions(env, bindings, drugs.presynaptic, self.cleft, [self.terminal], rs,
+            start_interventions(env, bindings, drugs.presynaptic, self.cleft, self.terminals, rs,
                                 log, t_end_ms)
-        self.primed_initial = self.terminal.n_primed()
+        self.primed_initial = sum(term.n_primed() for term in self.terminals)
 
     def spike(self) -> None:
         """An action potential reaches the terminal now."""
         if self.autoreceptors:
             self.autoreceptors.before_spike()
-        self.terminal.spike(len(self.spikes_t))
+        for term in self.terminals:
+            term.spike(len(self.spikes_t))
         self.spikes_t.append(self.env.now)
 
     def open_counts(self) -> list[int]:
@@ -206,8 +233,8 @@ class SynapseAssembly:
             trace_dt_ms=self.trace_dt_ms,
             arrivals_ms=np.asarray(self.arrivals_t, dtype=float),
             arrivals_n=np.asarray(self.arrivals_n, dtype=np.int64),
-            fused_molecules=self.terminal.released_molecules,
-            in_transit=self.terminal.in_transit,
+            fused_molecules=sum(term.released_molecules for term in self.terminals) + self.co_delivered,
+            in_transit=sum(term.in_transit for term in self.terminals),
             primed_initial=self.primed_initial,
             spike_ca_factors=self.terminal.spike_ca_factors,
             provenance=provenance,

@@ -11,6 +11,7 @@ from .cleft.cleft import CleftParams
 from .cleft.clearance import EnzymeParams, TransporterParams
 from .engine.checks import ParameterError, check_count, check_finite, check_nonnegative
 from .postsynaptic.metabotropic import MetabotropicReceptor
+from .presynaptic.cotransmission import Cotransmitter
 from .postsynaptic.receptors import ReceptorScheme
 from .presynaptic.calcium import CalciumParams
 from .presynaptic.sensor import SensorParams
@@ -21,10 +22,15 @@ __all__ = ["ReceptorPopulation", "SynapseParams"]
 
 @dataclass(frozen=True)
 class ReceptorPopulation:
-    """``n`` receptors of one scheme facing the cleft."""
+    """``n`` receptors of one scheme facing the cleft.
+
+    ``transmitter`` names the transmitter they bind when it is not the synapse's own (a
+    cotransmitter's receptors).
+    """
 
     scheme: ReceptorScheme
     n: int
+    transmitter: str | None = None
 
     def __post_init__(self) -> None:
         check_count(f"receptors[{self.scheme.name}].n", self.n)
@@ -61,6 +67,9 @@ class SynapseParams:
     metabotropic : tuple of MetabotropicReceptor
         G-protein-coupled receptors in the cleft network: postsynaptic ones with GIRK channels,
         presynaptic autoreceptors with a Ca²⁺-entry inhibition.
+    cotransmitters : tuple of Cotransmitter
+        Further transmitters released by the terminal, from the same vesicles or their own;
+        their receptors, transporters and enzymes name them in ``transmitter`` / ``substrate``.
     """
 
     name: str
@@ -81,6 +90,7 @@ class SynapseParams:
     description: str = ""
     sources: Mapping[str, str] = field(default_factory=dict)
     metabotropic: tuple[MetabotropicReceptor, ...] = ()
+    cotransmitters: tuple[Cotransmitter, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.transmitter.isidentifier():
@@ -90,7 +100,7 @@ class SynapseParams:
         check_nonnegative("mg_mM", self.mg_mM)
         check_nonnegative("sync_window_ms", self.sync_window_ms)
         check_nonnegative("async_window_ms", self.async_window_ms)
-        for group in ("receptors", "transporters", "enzymes", "metabotropic"):
+        for group in ("receptors", "transporters", "enzymes", "metabotropic", "cotransmitters"):
             object.__setattr__(self, group, tuple(getattr(self, group)))
         for m in self.metabotropic:
             if not isinstance(m, MetabotropicReceptor):
@@ -102,6 +112,35 @@ class SynapseParams:
             raise ParameterError(
                 f"receptor, metabotropic receptor, transporter and enzyme names must be unique, got {names}"
             )
+        self._check_transmitters()
+
+    @property
+    def transmitters(self) -> tuple[str, ...]:
+        """The main transmitter, then each cotransmitter."""
+        return (self.transmitter,) + tuple(c.transmitter for c in self.cotransmitters)
+
+    def substrate_of(self, population: Any) -> str:
+        """The transmitter a receptor population, transporter or enzyme acts on."""
+        own = getattr(population, "transmitter", None) or getattr(population, "substrate", None)
+        return own or self.transmitter
+
+    def _check_transmitters(self) -> None:
+        for c in self.cotransmitters:
+            if not isinstance(c, Cotransmitter):
+                raise ParameterError(f'"cotransmitters" must hold Cotransmitter objects, got {c!r}')
+        known = self.transmitters
+        if len(set(known)) != len(known):
+            raise ParameterError(f"transmitter and cotransmitter names must differ, got {list(known)}")
+        for kind, group in (("receptors", self.receptors), ("transporters", self.transporters),
+                            ("enzymes", self.enzymes)):
+            for item in group:
+                tx = self.substrate_of(item)
+                if tx not in known:
+                    name = item.scheme.name if kind == "receptors" else item.name
+                    raise ParameterError(
+                        f'{kind}[{name}] acts on "{tx}", which the terminal does not release; '
+                        f"transmitters are {list(known)}"
+                    )
 
     def replace(self, **changes: Any) -> SynapseParams:
         """A copy with fields replaced; nested blocks accept dicts of their own fields.

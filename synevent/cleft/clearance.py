@@ -36,6 +36,8 @@ class TransporterParams:
     into_terminal : bool
         Whether taken-up transmitter refills the presynaptic cytosolic stock (neuronal
         transporters such as DAT, SERT) rather than glia (EAATs).
+    substrate : str, optional
+        The transmitter carried when it is not the synapse's own (a cotransmitter's).
     """
 
     name: str
@@ -45,6 +47,7 @@ class TransporterParams:
     k_translocate_per_ms: float
     k_reorient_per_ms: float = math.inf
     into_terminal: bool = False
+    substrate: str | None = None
 
     def __post_init__(self) -> None:
         check_count(f"{self.name}.n", self.n)
@@ -106,6 +109,8 @@ class EnzymeParams:
         Enzyme active sites in the compartment.
     kon_per_uM_per_ms, koff_per_ms, kcat_per_ms : float
         Binding, unbinding and catalytic turnover.
+    substrate : str, optional
+        The transmitter degraded when it is not the synapse's own (a cotransmitter's).
     """
 
     name: str
@@ -113,6 +118,7 @@ class EnzymeParams:
     kon_per_uM_per_ms: float
     koff_per_ms: float
     kcat_per_ms: float
+    substrate: str | None = None
 
     def __post_init__(self) -> None:
         check_count(f"{self.name}.n", self.n)

@@ -20,7 +20,13 @@ from ..postsynaptic.metabotropic import MetabotropicReceptor, metabotropic_netwo
 from ..postsynaptic.receptors import ReceptorScheme
 from .clearance import EnzymeParams, TransporterParams
 
-__all__ = ["CleftParams", "FATES", "build_cleft_network", "build_compartment_network"]
+__all__ = [
+    "CleftParams",
+    "FATES",
+    "build_cleft_network",
+    "build_compartment_network",
+    "build_synapse_network",
+]
 
 #: The categories every released molecule is in at any time.
 FATES = ("free", "bound", "degraded", "taken_up", "escaped")
@@ -147,3 +153,27 @@ def build_compartment_network(
         parts += gpcr_parts
         fates.update(gpcr_fates)
     return ReactionNetwork.combine(parts, vol), fates
+
+
+def build_synapse_network(synapse) -> tuple[ReactionNetwork, dict[str, tuple[str, int]]]:
+    """The cleft network of a :class:`~synevent.synapse.SynapseParams`, every transmitter in it.
+
+    Each transmitter (the main one and each cotransmitter) gets its free and escaped species,
+    and the receptors, transporters and enzymes that act on it; metabotropic receptors sense
+    the main transmitter. All share the cleft's volume and escape rate.
+    """
+    parts, fates = [], {}
+    for tx in synapse.transmitters:
+        net, f = build_cleft_network(
+            tx,
+            synapse.cleft,
+            [(p.scheme, p.n) for p in synapse.receptors if synapse.substrate_of(p) == tx],
+            [t for t in synapse.transporters if synapse.substrate_of(t) == tx],
+            [e for e in synapse.enzymes if synapse.substrate_of(e) == tx],
+            synapse.metabotropic if tx == synapse.transmitter else (),
+        )
+        parts.append(net)
+        fates.update(f)
+    if len(parts) == 1:
+        return parts[0], fates
+    return ReactionNetwork.combine(parts, synapse.cleft.volume_L), fates

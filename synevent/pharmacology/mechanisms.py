@@ -239,6 +239,7 @@ def _mechanism(iv: Intervention, syn: SynapseParams, net: ReactionNetwork):
     label = iv.label
     if isinstance(iv, TransporterInhibitor):
         tp = next(t for t in syn.transporters if t.name == iv.target)
+        tx = syn.substrate_of(tp)
         states = [tp.name]
         if iv.mode == "noncompetitive":
             states += [s for s in (f"{tp.name}.{tx}", f"{tp.name}.in") if s in net.species]
@@ -249,6 +250,7 @@ def _mechanism(iv: Intervention, syn: SynapseParams, net: ReactionNetwork):
         return part, fates, Binding(iv, driven, initial=[pairs[0]])
     if isinstance(iv, EnzymeInhibitor):
         ez = next(e for e in syn.enzymes if e.name == iv.target)
+        tx = syn.substrate_of(ez)
         states = [ez.name] + ([f"{ez.name}.{tx}"] if iv.mode == "noncompetitive" else [])
         pairs = [(s, f"{s}.{label}") for s in states]
         rx, driven = _pair_reactions(f"{ez.name}+{label}", pairs, iv,
@@ -257,6 +259,7 @@ def _mechanism(iv: Intervention, syn: SynapseParams, net: ReactionNetwork):
         return _part(pairs, rx, vol), fates, Binding(iv, driven, initial=pairs[:1])
     schemes = [p.scheme for p in syn.receptors] + [m.scheme for m in syn.metabotropic]
     scheme = next(sch for sch in schemes if sch.name == iv.target)
+    tx = next((syn.substrate_of(p) for p in syn.receptors if p.scheme.name == iv.target), tx)
     bound = scheme.bound_counts()
     if isinstance(iv, ReceptorAntagonist):
         pairs = [(f"{scheme.name}.{s}", f"{scheme.name}.{s}.{label}") for s in scheme.states

@@ -71,14 +71,16 @@ class AutoreceptorCoupling:
         The synapse's metabotropic receptors; those with a ``ca_inhibition`` act.
     cleft : ExactNetwork
         The running network that holds their G-proteins.
-    terminal : Terminal
-        The terminal whose Ca²⁺ entry they inhibit.
+    terminal : Terminal or sequence of Terminal
+        The terminal (its vesicle populations) whose Ca²⁺ entry they inhibit.
     """
 
     def __init__(
-        self, receptors: Sequence[MetabotropicReceptor], cleft: ExactNetwork, terminal: Terminal
+        self, receptors: Sequence[MetabotropicReceptor], cleft: ExactNetwork,
+        terminal: Terminal | Sequence[Terminal],
     ) -> None:
-        self.terminal = terminal
+        # Several vesicle populations of one terminal (cotransmission) share its Ca²⁺ channels.
+        self.terminals = list(terminal) if isinstance(terminal, Sequence) else [terminal]
         self.cleft = cleft
         self.links = [
             (MODULATION_PREFIX + m.name, cleft.network.index(m.g_active), m.ca_inhibition)
@@ -99,5 +101,6 @@ class AutoreceptorCoupling:
             # Unchanged factors are not set again: a run whose autoreceptors never activate
             # touches the terminal exactly as a run without them.
             if self._last.get(source, 1.0) != f:
-                self.terminal.set_modulation(source, f)
+                for term in self.terminals:
+                    term.set_modulation(source, f)
                 self._last[source] = f
