@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..engine.checks import check_finite, check_positive, check_probability
+from ..engine.checks import ParameterError, check_finite, check_positive, check_probability
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..postsynaptic.membrane import Membrane
@@ -162,8 +162,6 @@ class EndocannabinoidParams:
         valid = {f.name for f in dataclasses.fields(self)}
         unknown = sorted(set(changes) - valid)
         if unknown:
-            from ..engine.checks import ParameterError
-
             raise ParameterError(f"unknown endocannabinoid field(s) {unknown}; valid fields are {sorted(valid)}")
         return dataclasses.replace(self, **changes)
 
@@ -327,8 +325,6 @@ def ca_entry_inhibition_for_release(synapse: SynapseParams, release_ratio: float
 
     ratio = check_probability("release_ratio", release_ratio)
     if not 0.0 < ratio < 1.0:
-        from ..engine.checks import ParameterError
-
         raise ParameterError(f'"release_ratio" must be in (0, 1), got {release_ratio!r}')
     p1 = release_probability(synapse.sensor, synapse.calcium, window_ms)
 
