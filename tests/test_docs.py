@@ -45,7 +45,8 @@ PHARMACOLOGY_PAGES = [
 
 @pytest.mark.parametrize(
     "page",
-    ["tutorial.md", "how-to/seeding.md", "how-to/custom_kinetics.md", "how-to/comparisons.md"]
+    ["tutorial.md", "how-to/seeding.md", "how-to/custom_kinetics.md", "how-to/comparisons.md",
+     "background/retrograde.md"]
     + [f"pharmacology/{name}" for name in PHARMACOLOGY_PAGES],
 )
 def test_doc_examples_run(page, tmp_path, monkeypatch):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import pathlib
+import re
 
 import numpy as np
 import pandas as pd
@@ -211,3 +214,14 @@ def test_depolarisation_suppresses_release_and_it_recovers():
     # Recovered: within 15 % of the baseline and not distinguishable from it at 4 SE.
     assert abs(lt.mean() - b.mean()) < 0.15 * b.mean()
     assert abs(lt.mean() - b.mean()) < 4 * se_diff(b, lt)
+
+
+@pytest.mark.parametrize("page", ["background/retrograde.md", "reference/parameters.md"])
+def test_documented_values_match_the_code(page):
+    text = (pathlib.Path(__file__).resolve().parents[1] / "docs" / page).read_text()
+    rows = dict(re.findall(r"^\| `(\w+)` \| (−?[0-9.]+) \|", text, flags=re.M))
+    p = EndocannabinoidParams()
+    fields = [f.name for f in dataclasses.fields(p) if f.name != "sources"]
+    assert set(fields) <= set(rows)
+    for name in fields:
+        assert float(rows[name].replace("−", "-")) == pytest.approx(getattr(p, name), rel=1e-3), name

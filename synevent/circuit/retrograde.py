@@ -22,7 +22,7 @@ later spikes by ``1 − I_max · o`` (:meth:`synevent.presynaptic.terminal.Termi
 2-AG at all and its terminals stay exactly unmodulated.
 
 Over each update step ``h`` (the neuron's update interval, 5 ms by default: 400 times shorter
-than τ_Ca and 4000 times shorter than τ_eCB) the Ca²⁺ flux is the mean of ``J`` over the
+than τ_Ca and 3000 times shorter than τ_eCB) the Ca²⁺ flux is the mean of ``J`` over the
 potential recorded in the step; the linear Ca²⁺ equation is then solved exactly and the 2-AG
 equation by its variation-of-constants formula with a three-point Gauss–Legendre rule for the
 synthesis integral. The tests compare this with scipy's ``solve_ivp`` at tight tolerance.
@@ -79,7 +79,7 @@ SOURCES: dict[str, str] = {
                             "the half-activation of 2-AG synthesis; ~15 uM in Purkinje cells "
                             "(Brenowitz & Regehr 2003 J Neurosci 23:6373)",
     "synthesis_hill": "1: DSI rose linearly with [Ca2+]i (Wang & Zucker 2001)",
-    "synthesis_max_uM_per_s": "calibrated: a 5 s step gives ~60 % DSI, within the published range (assumption)",
+    "synthesis_max_uM_per_s": "calibrated: a 5 s step gives ~60 % DSI of the IPSC in scenarios/dsi.py (assumption)",
     "tau_ecb_ms": "15 s: 2-AG hydrolysis by presynaptic MGL ends DSI (Hashimotodani et al. 2007 J Neurosci "
                   "27:1211); low end of the 15-30 s DSI decay because the Ca2+ tail and CB1 saturation "
                   "prolong the recovery (measured: docs/background/retrograde.md)",
@@ -134,7 +134,7 @@ class EndocannabinoidParams:
     e_ca_mV: float = 132.0
     ca_influx_uM_per_s: float = 3.0
     tau_ca_ms: float = 2000.0
-    synthesis_max_uM_per_s: float = 0.3
+    synthesis_max_uM_per_s: float = 0.4
     ca_half_synthesis_uM: float = 3.7
     synthesis_hill: float = 1.0
     tau_ecb_ms: float = 15000.0
