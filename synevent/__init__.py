@@ -8,6 +8,7 @@ from ._version import __version__
 from .circuit.circuit import Circuit
 from .circuit.plots import plot_membrane, plot_raster, plot_summation
 from .circuit.result import CircuitResult
+from .circuit.retrograde import EndocannabinoidParams
 from .cleft.cleft import CleftParams
 from .cleft.clearance import EnzymeParams, TransporterParams
 from .cleft.transporter_library import TRANSPORTERS, transporter
@@ -90,6 +91,7 @@ __all__ = [
     "Drug",
     "DrugApplication",
     "EVENT_COLUMNS",
+    "EndocannabinoidParams",
     "EnzymeInhibitor",
     "EnzymeParams",
     "EventLog",

@@ -46,7 +46,7 @@ PHARMACOLOGY_PAGES = [
 @pytest.mark.parametrize(
     "page",
     ["tutorial.md", "how-to/seeding.md", "how-to/custom_kinetics.md", "how-to/comparisons.md",
-     "how-to/circuits.md"]
+     "how-to/circuits.md", "background/retrograde.md"]
     + [f"pharmacology/{name}" for name in PHARMACOLOGY_PAGES]
     + ["background/metabotropic.md", "background/cotransmission.md"],
 )

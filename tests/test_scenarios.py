@@ -46,3 +46,18 @@ def test_circuit_scenario_quick_run(name: str, tmp_path: pathlib.Path) -> None:
     assert proc.returncode == 0, f"{name} failed:\n{proc.stdout}\n{proc.stderr}"
     assert (out / f"{name}.png").stat().st_size > 0
     assert "molecules conserved in every run: True" in proc.stdout
+
+
+def test_dsi_scenario_quick_run(tmp_path: pathlib.Path) -> None:
+    """DSI (not a drug comparison): the CB1 condition is suppressed, the no-CB1 control runs."""
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, str(SCENARIOS / "dsi.py"), "--quick", "--out", str(out)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, f"dsi failed:\n{proc.stdout}\n{proc.stderr}"
+    assert (out / "dsi.png").stat().st_size > 0
+    for table in ("replicates", "stimuli", "summary"):
+        assert (out / f"{table}.csv").stat().st_size > 0
+    assert "molecules conserved in every run: True" in proc.stdout
+    assert "recovery tau" in proc.stdout

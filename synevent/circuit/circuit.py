@@ -23,6 +23,7 @@ from ..engine.checks import ParameterError, check_count, check_nonnegative, chec
 from ..postsynaptic.neuron import CurrentClamp, NeuronParams, VoltageClamp
 from ..stimulus.trains import SpikeTrain
 from ..synapse import SynapseParams
+from .retrograde import EndocannabinoidParams, RetrogradeSpec
 
 __all__ = ["Circuit", "Connection", "NeuronNode"]
 
@@ -62,6 +63,7 @@ class Circuit:
     inputs: dict[str, SpikeTrain] = field(default_factory=dict)
     neurons: dict[str, NeuronNode] = field(default_factory=dict)
     connections: list[Connection] = field(default_factory=list)
+    retrograde: dict[str, RetrogradeSpec] = field(default_factory=dict)
 
     def _new_name(self, name: str) -> str:
         if not isinstance(name, str) or not name or "->" in name or "#" in name or "." in name:
@@ -137,6 +139,36 @@ class Circuit:
             self.connections.append(conn)
             names += conn.synapse_names(first)
         return names
+
+    def add_retrograde(
+        self,
+        post: str,
+        params: EndocannabinoidParams | None = None,
+        *,
+        cb1_sources: Iterable[str] | None = None,
+    ) -> str:
+        """Endocannabinoid signalling from neuron ``post`` back to its CB1-expressing inputs.
+
+        ``cb1_sources`` names the presynaptic nodes whose synapses onto ``post`` carry CB1
+        (default: all of them, including connections made later); see
+        :mod:`synevent.circuit.retrograde`.
+        """
+        if post not in self.neurons:
+            raise ParameterError(f'unknown neuron "{post}" for retrograde signalling; neurons are {sorted(self.neurons)}')
+        if post in self.retrograde:
+            raise ParameterError(f'neuron "{post}" already has retrograde signalling')
+        params = EndocannabinoidParams() if params is None else params
+        if not isinstance(params, EndocannabinoidParams):
+            raise ParameterError(f'"params" must be EndocannabinoidParams, got {type(params).__name__}')
+        sources = None
+        if cb1_sources is not None:
+            sources = (cb1_sources,) if isinstance(cb1_sources, str) else tuple(cb1_sources)
+            nodes = set(self.inputs) | set(self.neurons)
+            unknown = [s for s in sources if s not in nodes]
+            if unknown:
+                raise ParameterError(f'"cb1_sources" names unknown nodes {unknown}; nodes are {sorted(nodes)}')
+        self.retrograde[post] = RetrogradeSpec(post, params, sources)
+        return post
 
     def n_synapses(self) -> int:
         return sum(c.n for c in self.connections)

@@ -28,7 +28,9 @@ class CircuitResult:
         Each synapse's own result (its event log, fate table, summary).
     traces : DataFrame
         ``t_ms`` and, per neuron, ``<name>.V_mV``, ``<name>.g_syn_nS``, ``<name>.i_syn_pA``
-        (synaptic current, inward negative).
+        (synaptic current, inward negative); a neuron with retrograde signalling adds
+        ``<name>.ca_uM``, ``<name>.ecb_uM``, ``<name>.cb1_occupancy`` and ``<name>.cb1_factor``
+        (the Ca²⁺-entry factor its CB1 terminals apply).
     """
 
     circuit: Circuit

@@ -16,6 +16,7 @@ from ..pharmacology.mechanisms import plan
 from ..postsynaptic.membrane import Membrane
 from .circuit import Circuit
 from .result import CircuitResult
+from .retrograde import RetrogradeSignal
 
 __all__ = ["run_circuit"]
 
@@ -48,7 +49,8 @@ def run_circuit(
         Event log level of every synapse.
     update_ms : float
         Longest interval between two updates of a membrane during the run (neurons whose
-        spikes drive synapses are updated at least every shortest outgoing delay).
+        spikes drive synapses are updated at least every shortest outgoing delay); a neuron's
+        endocannabinoid signal (:meth:`Circuit.add_retrograde`) is integrated on the same steps.
 
     Returns
     -------
@@ -95,9 +97,11 @@ def run_circuit(
         spike_index[name] = 0
         membranes[name] = Membrane(node.params, node.clamp, t_end_ms=t_end, trace_dt_ms=dt,
                                    on_spike=on_spike_of(name))
+    groups: list[tuple[str, str, list[SynapseAssembly]]] = []
     for conn in circuit.connections:
         drugs = plan(conn.synapse, conn.interventions)
         group = []
+        groups.append((conn.pre, conn.post, group))
         first = len([a for a in assemblies if a.startswith(f"{conn.pre}->{conn.post}#")])
         for sname in conn.synapse_names(first):
             a = SynapseAssembly(env, drugs, rs, EventLog(level), t_end_ms=t_end, trace_dt_ms=syn_dt,
@@ -120,17 +124,31 @@ def run_circuit(
         for delay, group in targets.get(name, ()):
             env.process(drive(times, delay, group))
 
-    def keep_up(m: Membrane, period: float) -> Iterator[simpy.Event]:
+    # Endocannabinoid signals ride on their neuron's updates: no events of their own, so a run
+    # whose terminals stay unmodulated draws exactly the same random numbers as one without.
+    signals: dict[str, RetrogradeSignal] = {}
+    for name, spec in circuit.retrograde.items():
+        cb1 = [a.terminal for pre, post, group in groups for a in group
+               if post == name and (spec.cb1_sources is None or pre in spec.cb1_sources)]
+        signals[name] = RetrogradeSignal(spec.params, membranes[name], cb1)
+
+    def keep_up(m: Membrane, period: float, signal: RetrogradeSignal | None) -> Iterator[simpy.Event]:
         while True:
             yield env.timeout(period)
             m.advance(env.now)
+            if signal is not None:
+                signal.update(env.now)
 
     for name, m in membranes.items():
         delays = [d for d, _ in targets.get(name, ())]
-        env.process(keep_up(m, min([update, *delays])))
+        env.process(keep_up(m, min([update, *delays]), signals.get(name)))
     env.run(until=t_end)
     for m in membranes.values():
         m.finish(t_end)
+    neuron_traces = {k: m.traces() for k, m in membranes.items()}
+    for name, sig in signals.items():
+        sig.update(t_end)
+        neuron_traces[name].update(sig.traces(dt, len(neuron_traces[name]["V_mV"])))
 
     prov = {
         "synevent_version": __version__,
@@ -143,6 +161,9 @@ def run_circuit(
         "inputs": {k: {"kind": v.kind, **v.spec} for k, v in circuit.inputs.items()},
         "neurons": {k: {"model": v.params.model, "clamp": type(v.clamp).__name__}
                     for k, v in circuit.neurons.items()},
+        "retrograde": {k: {"cb1_sources": None if v.cb1_sources is None else list(v.cb1_sources),
+                           "n_cb1_terminals": len(signals[k].terminals)}
+                       for k, v in circuit.retrograde.items()},
     }
     return CircuitResult(
         circuit=circuit,
@@ -150,7 +171,7 @@ def run_circuit(
         trace_dt_ms=dt,
         input_spikes=input_times,
         neuron_spikes={k: np.asarray(m.spikes, dtype=float) for k, m in membranes.items()},
-        neuron_traces={k: m.traces() for k, m in membranes.items()},
+        neuron_traces=neuron_traces,
         synapses={k: a.result(t_end, {}) for k, a in assemblies.items()},
         neuron_log=log,
         provenance=prov,
