@@ -142,6 +142,7 @@ class SynapseAssembly:
             diffusion_delay_ms=synapse.cleft.delay_ms,
             uptake_source=uptake_source,
             component=prefix + "terminal",
+            facilitation=synapse.facilitation,
         )
         # Drawn after the terminal so that conditions of a comparison share its initial state.
         if bindings:

@@ -12,6 +12,7 @@ from .cleft.clearance import EnzymeParams, TransporterParams
 from .engine.checks import ParameterError, check_count, check_finite, check_nonnegative
 from .postsynaptic.receptors import ReceptorScheme
 from .presynaptic.calcium import CalciumParams
+from .presynaptic.facilitation import FacilitationParams
 from .presynaptic.sensor import SensorParams
 from .presynaptic.vesicles import VesicleParams
 
@@ -44,6 +45,8 @@ class SynapseParams:
     temperature_C : float
         Temperature the parameters describe.
     calcium, sensor, vesicles, cleft : parameter blocks
+    facilitation : FacilitationParams
+        The facilitation site of the terminal (none by default).
     receptors : tuple of ReceptorPopulation
     transporters : tuple of TransporterParams
     enzymes : tuple of EnzymeParams
@@ -76,6 +79,7 @@ class SynapseParams:
     async_window_ms: float = 500.0
     description: str = ""
     sources: Mapping[str, str] = field(default_factory=dict)
+    facilitation: FacilitationParams = field(default_factory=FacilitationParams)
 
     def __post_init__(self) -> None:
         if not self.transmitter.isidentifier():
