@@ -10,9 +10,9 @@ Question
     20 synapses from the first (conduction delay 2 ms): a chain.
 
 What to expect
-    Release at these synapses is unreliable (p ≈ 0.3 per docked vesicle, two docking slots)
-    and depresses within a few volleys (slow redocking), so the synchronous drive gives a
-    large first EPSP that shrinks. Asynchronous drive sums to a noisy plateau.
+    Release at these synapses is unreliable (p ≈ 0.24 per primed vesicle, two docking slots);
+    it facilitates at the second volley and then depresses (slow redocking), so the
+    synchronous drive gives large early EPSPs that shrink. Asynchronous drive sums to a noisy plateau.
 
     python scenarios/convergent_circuit.py [--replicates N] [--out DIR] [--quick]
 """

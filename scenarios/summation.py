@@ -2,7 +2,7 @@
 
 Question
     A CA1 pyramidal cell (one compartment, rest at the GHK potential of its ions, threshold
-    −50 mV, τm 20 ms) receives stimulated Schaffer-collateral bundles of 90 synapses each
+    −50 mV, τm 20 ms) receives stimulated Schaffer-collateral bundles of 120 synapses each
     (``se.presets.glutamatergic()``: stochastic release, AMPA and NMDA receptors as molecules).
     When does it fire: one volley, two coincident volleys, the same two 100 ms (5 τm) apart,
     or two coincident volleys with a coincident volley of 60 GABAergic synapses?
@@ -31,7 +31,7 @@ import synevent as se
 from _common import finish, parse_args, plt
 
 NAME = "summation"
-BUNDLE, INHIBITORY = 90, 60
+BUNDLE, INHIBITORY = 120, 60
 CONDITIONS = {
     "one EPSP": ([5.0], []),
     "two coincident": ([5.0, 5.0], []),

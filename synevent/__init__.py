@@ -52,6 +52,7 @@ from .postsynaptic.receptors import ReceptorScheme, Transition
 from .presynaptic.autoreceptors import CaInhibition
 from .presynaptic.calcium import CalciumParams
 from .presynaptic.cotransmission import Cotransmitter
+from .presynaptic.facilitation import FacilitationParams
 from .presynaptic.calibration import calibrate_local_peak, release_probability
 from .presynaptic.sensor import SensorParams, fusion_time_cdf, spontaneous_rate_per_ms
 from .presynaptic.vesicles import VesicleParams
@@ -96,6 +97,7 @@ __all__ = [
     "EnzymeParams",
     "EventLog",
     "ExactNetwork",
+    "FacilitationParams",
     "GIRKParams",
     "HHParams",
     "HillFit",

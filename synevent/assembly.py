@@ -180,6 +180,7 @@ class SynapseAssembly:
             diffusion_delay_ms=synapse.cleft.delay_ms,
             uptake_source=uptake_source,
             component=prefix + "terminal",
+            facilitation=synapse.facilitation,
         )
         self.terminals = [self.terminal]
         for c in synapse.cotransmitters:
@@ -189,6 +190,7 @@ class SynapseAssembly:
                 self.terminals.append(Terminal(
                     env, synapse.calcium, synapse.sensor, vesicles, rs, log, release_of(c.transmitter),
                     diffusion_delay_ms=synapse.cleft.delay_ms, component=f"{prefix}terminal.{c.transmitter}",
+                    facilitation=synapse.facilitation,
                 ))
         # Drawn after the terminal so that conditions of a comparison share its initial state.
         if bindings:

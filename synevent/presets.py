@@ -24,6 +24,7 @@ from .postsynaptic.library import (
 )
 from .postsynaptic.receptors import ReceptorScheme, Transition
 from .presynaptic.calcium import CalciumParams
+from .presynaptic.facilitation import FacilitationParams, k_f_from_paired_pulse
 from .presynaptic.sensor import SensorParams
 from .presynaptic.vesicles import VesicleParams
 from .synapse import ReceptorPopulation, SynapseParams
@@ -32,6 +33,7 @@ __all__ = [
     "PRESETS",
     "calyx_of_held",
     "dopaminergic",
+    "facilitation_schaffer_collateral",
     "gabaergic",
     "get",
     "glutamatergic",
@@ -78,6 +80,23 @@ def _ca(**kw: Any) -> CalciumParams:
     return CalciumParams(**base)
 
 
+# Schaffer collateral fit of Dittman, Kreitzer & Regehr 2000 (J Neurosci 20:1374), as coded in
+# ModelDB 98003 (Baker): first-spike release probability F1, paired-pulse ratio at short
+# intervals rho, decay of the Ca-bound facilitation site tau_F.
+SC_F1, SC_RHO, SC_TAU_F_MS = 0.24, 2.2, 100.0
+
+
+def facilitation_schaffer_collateral() -> FacilitationParams:
+    """Facilitation site XF of the CA3→CA1 synapse (Dittman, Kreitzer & Regehr 2000).
+
+    ``delta_f`` 1 (the paper's unit increment), ``tau_f_ms`` 100, and ``k_f`` 0.671 from the
+    fitted F1 = 0.24 and rho = 2.2
+    (:func:`~synevent.presynaptic.facilitation.k_f_from_paired_pulse`).
+    """
+    return FacilitationParams(delta_f=1.0, k_f=k_f_from_paired_pulse(SC_F1, SC_RHO),
+                              tau_f_ms=SC_TAU_F_MS)
+
+
 def _with_sources(s: SynapseParams, drop: tuple[str, ...], add: dict[str, str],
                   overrides: dict[str, Any]) -> SynapseParams:
     """Replace inherited source entries that no longer apply, then apply user overrides."""
@@ -107,8 +126,9 @@ def glutamatergic(**overrides: Any) -> SynapseParams:
         temperature_C=35.0,
         description="Schaffer collateral CA3->CA1 synapse: one active zone, AMPA + NMDA receptors, "
         "glial EAAT2 transporters, 3000 glutamate per vesicle.",
-        calcium=_ca(local_peak_uM=25.0),
+        calcium=_ca(local_peak_uM=21.87),
         sensor=sensor_five_site(),
+        facilitation=facilitation_schaffer_collateral(),
         vesicles=VesicleParams(
             n_sites=1, slots_per_site=2, n_reserve=200, k_dock_per_ms=2.4e-4, k_undock_per_ms=0.0,
             k_prime_per_ms=0.1, k_unprime_per_ms=0.0, molecules_per_vesicle=3000.0, quantal_cv=0.2,
@@ -126,7 +146,8 @@ def glutamatergic(**overrides: Any) -> SynapseParams:
         mg_mM=1.0,
         sources={
             **_COMMON_SOURCES,
-            "calcium.local_peak_uM": "25 uM: Schneggenburger & Neher 2000 Nature 406:889 (calyx estimate, assumed here)",
+            "calcium.local_peak_uM": "21.87 uM: calibrated so that p = 0.24 per primed vesicle, F1 of the Schaffer collateral fit of Dittman, Kreitzer & Regehr 2000 J Neurosci 20:1374 (via ModelDB 98003); the calyx estimate of 25 uM (Schneggenburger & Neher 2000) gives 0.32, above the 1/(1 + rho) = 0.31 that the measured facilitation allows",
+            "facilitation": "site XF of Dittman, Kreitzer & Regehr 2000 J Neurosci 20:1374, Schaffer collateral fit (F1 0.24, rho 2.2, tau_F 100 ms, delta_F 1; k_f = 0.671 derived), values as coded in ModelDB 98003 (Baker); the sensor is synaptotagmin 7 (Jackman et al. 2016 Nature 529:88)",
             "vesicles.slots_per_site": "2 docked vesicles: Nikonenko & Skibo 2006 (via model code)",
             "vesicles.k_dock_per_ms": "0.24 /s replacement: Wesseling & Lo 2002 J Neurosci 22:9708",
             "vesicles.molecules_per_vesicle": "3000: Franks, Bartol & Sejnowski 2002 Biophys J 83:2333",
@@ -151,6 +172,7 @@ def calyx_of_held(**overrides: Any) -> SynapseParams:
         description="Giant calyx of Held terminal: ~700 readily releasable vesicles at ~700 "
         "release sites, lumped into one cleft compartment.",
         calcium={"local_peak_uM": 20.26},
+        facilitation=FacilitationParams(),
         vesicles={"n_sites": 700, "slots_per_site": 1, "n_reserve": 2000, "k_dock_per_ms": 2.2e-4,
                   "k_prime_per_ms": 0.1, "p_kiss_and_run": 0.0, "tau_refill_ms": 5500.0},
         cleft=CleftParams(radius_nm=150.0 * 700 ** 0.5, height_nm=20.0, diffusion_um2_per_ms=0.33,
@@ -158,7 +180,8 @@ def calyx_of_held(**overrides: Any) -> SynapseParams:
         receptors=(ReceptorPopulation(ampa_destexhe_6state(conductance_pS=10.0), 80 * 700),),
         transporters=(eaat2(600 * 700),),
     )
-    return _with_sources(s, ("vesicles.slots_per_site", "receptors", "cleft", "transporters.EAAT2.n"), {
+    return _with_sources(s, ("vesicles.slots_per_site", "receptors", "cleft", "transporters.EAAT2.n",
+                             "facilitation"), {
         "calcium.local_peak_uM": "20.26 uM: calibrated so that p = 0.2 of the RRP per AP (Schneggenburger, Meyer & Neher 1999); the S&N 2000 estimate of 25 uM would give 0.32",
         "vesicles.n_sites": "RRP ~700 quanta, ~0.2 released per AP: Schneggenburger, Meyer & Neher 1999 Neuron 23:399",
         "vesicles.k_dock_per_ms": "RRP recovery tau ~4.5 s: von Gersdorff et al. 1997 Neuron 18:795 (unverified recollection)",
@@ -180,10 +203,13 @@ def gabaergic(**overrides: Any) -> SynapseParams:
         "Otis & Mody 1992 data); clearance by diffusion.",
         receptors=(ReceptorPopulation(gabaa_destexhe_5state(conductance_pS=29.0), 60),),
         transporters=(),
+        calcium={"local_peak_uM": 25.0},
+        facilitation=FacilitationParams(),
         vesicles={"molecules_per_vesicle": 3000.0, "p_kiss_and_run": 0.0},
         v_hold_mV=0.0,
     )
-    return _with_sources(s, ("transporters", "receptors"), {
+    return _with_sources(s, ("transporters", "receptors", "facilitation"), {
+        "calcium.local_peak_uM": "25 uM: Schneggenburger & Neher 2000 Nature 406:889 (calyx estimate, assumed here)",
         "cleft.k_escape_per_ms": "0.8 /ms as for glutamate (Clements et al. 1992); assumption for GABA",
         "receptors": "gabaa5.mod (Destexhe et al. 1994; data Otis & Mody 1992 Neuroscience 49:13); <80 receptors per synapse: Nusser, Cull-Candy & Farrant 1997 Neuron 19:697",
         "receptors.conductance_pS": "29 pS: recombinant a1b2g2 (J Neurosci, PMC6762978)",

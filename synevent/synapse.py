@@ -14,6 +14,7 @@ from .postsynaptic.metabotropic import MetabotropicReceptor
 from .presynaptic.cotransmission import Cotransmitter
 from .postsynaptic.receptors import ReceptorScheme
 from .presynaptic.calcium import CalciumParams
+from .presynaptic.facilitation import FacilitationParams
 from .presynaptic.sensor import SensorParams
 from .presynaptic.vesicles import VesicleParams
 
@@ -51,6 +52,8 @@ class SynapseParams:
     temperature_C : float
         Temperature the parameters describe.
     calcium, sensor, vesicles, cleft : parameter blocks
+    facilitation : FacilitationParams
+        The facilitation site of the terminal (none by default).
     receptors : tuple of ReceptorPopulation
     transporters : tuple of TransporterParams
     enzymes : tuple of EnzymeParams
@@ -91,6 +94,7 @@ class SynapseParams:
     sources: Mapping[str, str] = field(default_factory=dict)
     metabotropic: tuple[MetabotropicReceptor, ...] = ()
     cotransmitters: tuple[Cotransmitter, ...] = ()
+    facilitation: FacilitationParams = field(default_factory=FacilitationParams)
 
     def __post_init__(self) -> None:
         if not self.transmitter.isidentifier():

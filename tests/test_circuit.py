@@ -12,7 +12,7 @@ import synevent as se
 GLU = se.presets.glutamatergic()
 GABA = se.presets.gabaergic()
 #: Synapses per stimulated Schaffer-collateral bundle: one bundle gives a ~17 mV EPSP.
-BUNDLE = 90
+BUNDLE = 120
 
 
 def _ca1_trial(seed: int, excitatory_ms: list[float], inhibitory_ms: list[float] = ()) -> np.ndarray:

@@ -136,7 +136,8 @@ def test_allosteric_cooperativity_falls_at_low_calcium():
 
 def test_no_fusion_when_fusion_rates_are_zero():
     sensor = se.SensorParams(l_plus_per_ms=0.0, gamma_per_ms=0.0)
-    s = se.presets.glutamatergic(sensor=sensor)
+    # The facilitation site is a second route to fusion: without it the sensor is the only one.
+    s = se.presets.glutamatergic(sensor=sensor, facilitation={"delta_f": 0.0})
     r = se.simulate(s, se.regular(20.0, 10), t_end_ms=600.0, seed=1)
     assert r.summary["quanta_sync"] == 0 and r.summary["molecules_released"] == 0
 

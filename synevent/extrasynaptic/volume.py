@@ -277,7 +277,7 @@ def simulate_volume(
 
     terminals = [
         Terminal(env, syn.calcium, syn.sensor, syn.vesicles, rs, log, release,
-                 component=f"terminal{k}")
+                 component=f"terminal{k}", facilitation=syn.facilitation)
         for k in range(n_term)
     ]
     if bindings:

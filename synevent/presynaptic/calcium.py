@@ -129,6 +129,11 @@ class CalciumState:
         self._amp = p.local_peak_uM * self._scale * p.norm * factor
         self._res = p.residual_uM * self._scale * factor
 
+    @property
+    def entry(self) -> float:
+        """Ca²⁺ entry of the next spike relative to the reference ([Ca²⁺]o, channels, blockers)."""
+        return self._scale * self.blocked_factor
+
     def spike(self, t_ms: float) -> None:
         """Add the Ca²⁺ entry of a spike arriving at ``t_ms``."""
         self._move(t_ms)

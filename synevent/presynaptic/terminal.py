@@ -6,7 +6,9 @@ binding propensities follow the time-varying [Ca²⁺]. It is simulated by thinn
 Shedler 1979): candidate times come from a Poisson process whose rate bounds the total
 propensity over a short horizon (the Ca²⁺ bound of :class:`CalciumState`), and a candidate at
 ``t`` is accepted with probability ``a(t) / bound``. This is exact for any bound that holds, so
-the only approximation left is in the floating-point arithmetic.
+the only approximation left is in the floating-point arithmetic. With a facilitation site
+(:mod:`.facilitation`), primed vesicles also fuse through it at a rate that follows each spike's
+local transient; its running sums bound that rate the same way.
 
 Vesicles are exchangeable within a state, so each state keeps a list of vesicle ids and a
 reaction picks one uniformly; this gives per-vesicle identities in the log at O(1) cost.
@@ -23,6 +25,7 @@ from ..engine.log import EventLog
 from ..engine.process import ExactProcess
 from ..engine.random import RandomStream
 from .calcium import CalciumParams, CalciumState
+from .facilitation import FacilitationParams, FacilitationState
 from .sensor import SensorParams
 from .vesicles import VesicleParams
 
@@ -60,6 +63,8 @@ class Terminal(ExactProcess):
         Cumulative molecules taken back up into this terminal (feeds the cytosolic stock).
     component : str
         Name in the event log (one per terminal when several share a compartment).
+    facilitation : FacilitationParams, optional
+        The facilitation site XF; None or ``delta_f = 0`` for none.
     """
 
     def __init__(
@@ -75,10 +80,18 @@ class Terminal(ExactProcess):
         diffusion_delay_ms: float = 0.0,
         uptake_source: Callable[[], int] | None = None,
         component: str = COMPONENT,
+        facilitation: FacilitationParams | None = None,
     ) -> None:
         self.env = env
         self.component = component
         self.ca = CalciumState(calcium)
+        # None when there is no site: the hot loop then skips the XF route entirely.
+        self.fac = (
+            FacilitationState(facilitation, calcium.tau_rise_ms, calcium.tau_decay_ms)
+            if facilitation is not None and facilitation.enabled
+            else None
+        )
+        self._n_pr = 0
         self.sp = sensor
         self.vp = vesicles
         self.rs = rs
@@ -158,6 +171,8 @@ class Terminal(ExactProcess):
         """An action potential arrives now: Ca²⁺ enters at every site."""
         now = self.env.now
         self._to(now)
+        if self.fac is not None:
+            self.fac.spike(now, self.ca.entry)
         self.ca.spike(now)
         self.spike_ca_factors.append(self.ca.blocked_factor)
         self.last_spike = index
@@ -255,7 +270,7 @@ class Terminal(ExactProcess):
     def _horizon(self, t: float) -> float:
         """End of the interval over which the current bound is used (independent of others)."""
         ca = self.ca
-        if not ca.transient_settled(t):
+        if not ca.transient_settled(t) or (self.fac is not None and not self.fac.settled(t)):
             return t + 0.5 * ca.p.tau_rise_ms
         if ca.s_res * math.exp(-(t - ca.t_ref) / ca.p.tau_residual_ms) > 0.01 * max(
             ca.p.ca_rest_uM, 1e-6
@@ -278,6 +293,10 @@ class Terminal(ExactProcess):
                 bound = sum(self._consts)
                 if b_free:
                     bound += kon * b_free * ca.ca_bound(t, t1)
+                if self.fac is not None:
+                    self._n_pr = n_pr = self.n_primed()
+                    if n_pr:
+                        bound += n_pr * self.fac.rate_bound(t, t1)
                 self.bound = bound
                 self.t_horizon = t1
                 self.t_cand = t + rs.exponential() / bound if bound > 0.0 else math.inf
@@ -309,6 +328,12 @@ class Terminal(ExactProcess):
             self._bind(r / a_bind, t)
             return
         r -= a_bind
+        if self.fac is not None and self._n_pr:
+            a_fac = self._n_pr * self.fac.rate(t)
+            if r < a_fac:
+                self._fuse_facilitated(r / a_fac, t)
+                return
+            r -= a_fac
         for k, a in enumerate(self._consts):
             if r < a:
                 self._fire_const(k, r / a, t)
@@ -324,6 +349,12 @@ class Terminal(ExactProcess):
         primed[i + 1].append(v)
         if self.log.reactions:
             self.log.record(t, "reaction", self.component, site=self.site_of[v], vesicle=v, amount=1, detail="ca_bind")
+
+    def _fuse_facilitated(self, u: float, t: float) -> None:
+        # The XF route does not depend on the fast sensor: any primed vesicle, whatever its state.
+        primed = self.primed
+        i = self._pick([float(len(p)) for p in primed], u)
+        self._fuse(_take(primed[i], self.rs.uniform()), t)
 
     def _pick(self, weights: list[float], u: float) -> int:
         r = u * sum(weights)
