@@ -51,9 +51,12 @@ class Connection:
     n: int
     delay_ms: float
     interventions: tuple = ()
+    first: int = 0
 
-    def synapse_names(self, first: int) -> list[str]:
-        return [f"{self.pre}->{self.post}#{first + i}" for i in range(self.n)]
+    @property
+    def synapse_names(self) -> list[str]:
+        """``pre->post#k`` for its synapses, numbered on from earlier connections of the pair."""
+        return [f"{self.pre}->{self.post}#{self.first + i}" for i in range(self.n)]
 
 
 @dataclass
@@ -135,9 +138,9 @@ class Circuit:
                     f'unknown source "{src}"; inputs are {sorted(self.inputs)}, neurons {sorted(self.neurons)}'
                 )
             first = sum(c.n for c in self.connections if c.pre == src and c.post == post)
-            conn = Connection(src, post, synapse, n, d, tuple(interventions))
+            conn = Connection(src, post, synapse, n, d, tuple(interventions), first)
             self.connections.append(conn)
-            names += conn.synapse_names(first)
+            names += conn.synapse_names
         return names
 
     def add_retrograde(

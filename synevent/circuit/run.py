@@ -9,7 +9,7 @@ import simpy
 
 from .._version import __version__
 from ..assembly import SynapseAssembly
-from ..engine.checks import check_positive
+from ..engine.checks import ParameterError, check_positive
 from ..engine.log import EventLog, LogLevel
 from ..engine.random import RandomStream
 from ..pharmacology.mechanisms import plan
@@ -62,7 +62,7 @@ def run_circuit(
     syn_dt = t_end if synapse_trace_dt_ms is None else check_positive("synapse_trace_dt_ms", synapse_trace_dt_ms)
     level = LogLevel.parse(log_level)
     if not circuit.neurons:
-        raise ValueError("the circuit has no neuron: add one with Circuit.add_neuron")
+        raise ParameterError("the circuit has no neuron: add one with Circuit.add_neuron")
     rs = RandomStream(seed)
     env = simpy.Environment()
     log = EventLog(level)  # the neurons' spikes
@@ -102,8 +102,7 @@ def run_circuit(
         drugs = plan(conn.synapse, conn.interventions)
         group = []
         groups.append((conn.pre, conn.post, group))
-        first = len([a for a in assemblies if a.startswith(f"{conn.pre}->{conn.post}#")])
-        for sname in conn.synapse_names(first):
+        for sname in conn.synapse_names:
             a = SynapseAssembly(env, drugs, rs, EventLog(level), t_end_ms=t_end, trace_dt_ms=syn_dt,
                                 name=sname, watch_open=True, passive=True)
             membranes[conn.post].attach(a.cleft, a.groups, a.synapse.mg_mM, a.open_counts())
@@ -128,8 +127,10 @@ def run_circuit(
     # whose terminals stay unmodulated draws exactly the same random numbers as one without.
     signals: dict[str, RetrogradeSignal] = {}
     for name, spec in circuit.retrograde.items():
-        cb1 = [a.terminal for pre, post, group in groups for a in group
-               if post == name and (spec.cb1_sources is None or pre in spec.cb1_sources)]
+        # Every vesicle population of a terminal shares its Ca²⁺ channels (cotransmission).
+        cb1 = [term for pre, post, group in groups for a in group
+               if post == name and (spec.cb1_sources is None or pre in spec.cb1_sources)
+               for term in a.terminals]
         signals[name] = RetrogradeSignal(spec.params, membranes[name], cb1)
 
     def keep_up(m: Membrane, period: float, signal: RetrogradeSignal | None) -> Iterator[simpy.Event]:

@@ -86,8 +86,12 @@ class Membrane:
         else:
             self.gl = params.g_leak_nS
             self.el = params.e_rest_mV
-        self.v = self.command if self.clamped else (
-            params.v_start_mV if params.v_initial_mV is not None or not self.hh else -65.0)
+        if self.clamped:
+            self.v = self.command
+        elif self.hh and params.v_initial_mV is None:
+            self.v = -65.0  # the HH model's own rest, not the GHK potential of the ions
+        else:
+            self.v = params.v_start_mV
         self.gates = hh_steady_state(self.v) if self.hh else None
         self.t = 0.0
         self.refractory_until = -math.inf
