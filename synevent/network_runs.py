@@ -8,13 +8,19 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from .engine.batch import run_direct_batch
 from .engine.checks import check_count, check_positive
 from .engine.log import EventLog, LogLevel
+from .engine.modes import check_mode
 from .engine.network import ReactionNetwork
 from .engine.random import RandomStream, make_seed_sequence
 from .engine.ssa import ExactNetwork
 
 __all__ = ["NetworkRun", "simulate_network"]
+
+# Below this many trajectories the per-event scalar loop is cheaper than the batched one (whose
+# cost per event index does not depend on the batch size); both give identical trajectories.
+_BATCH_MIN = 24
 
 
 @dataclass
@@ -60,18 +66,42 @@ def simulate_network(
     n_trajectories: int = 1,
     seed: int | np.random.SeedSequence | None = None,
     log_level: LogLevel | str = LogLevel.VESICLE,
+    mode: str = "exact",
 ) -> NetworkRun:
-    """Simulate ``network`` exactly (direct method) ``n_trajectories`` times.
+    """Simulate ``network`` ``n_trajectories`` times.
+
+    Parameters
+    ----------
+    network : ReactionNetwork
+    t_end_ms, dt_out_ms : float
+        End time and output grid step.
+    n_trajectories : int
+    seed : int or SeedSequence, optional
+    log_level : LogLevel or str
+        ``"reaction"`` keeps every reaction event of every trajectory.
+    mode : {"exact", "hybrid"}
+        ``"exact"``: Gillespie's direct method, every reaction drawn. ``"hybrid"``: reactions
+        that change only high-copy pools (free transmitter, large transporter pools) are
+        leaped with integer binomial steps, the others stay exact (see
+        ``docs/background/hybrid.md``).
 
     Trajectory ``i`` uses the ``i``-th child of the seed's ``SeedSequence``, so a trajectory's
-    numbers depend only on the seed and its index.
+    numbers depend only on the seed and its index. In exact mode, many trajectories without
+    reaction logs are advanced together (:func:`~synevent.engine.batch.run_direct_batch`),
+    which gives the same trajectories as one at a time.
     """
     t_end = check_positive("t_end_ms", t_end_ms)
     dt = check_positive("dt_out_ms", dt_out_ms)
     n = check_count("n_trajectories", n_trajectories, minimum=1)
     level = LogLevel.parse(log_level)
+    mode = check_mode(mode)
     children = make_seed_sequence(seed).spawn(n)
     n_grid = int(np.floor(t_end / dt + 1e-9)) + 1
+    if mode == "exact" and n >= _BATCH_MIN and level < LogLevel.REACTION and network.reactions:
+        counts, fired = run_direct_batch(
+            network, [RandomStream(c) for c in children], t_end_ms=t_end, dt_out_ms=dt
+        )
+        return NetworkRun(network, np.arange(n_grid) * dt, counts, fired, None)
     counts = np.empty((n, n_grid, len(network.species)), dtype=np.int64)
     fired = np.empty(n, dtype=np.int64)
     logs: list[pd.DataFrame] | None = [] if level >= LogLevel.REACTION else None

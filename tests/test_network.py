@@ -129,3 +129,28 @@ def test_canonical_cleft_network_matches_reference(shared_benchmarks):
     sample = pd.read_csv(shared_benchmarks / "reference_sample.csv")
     assert stats.ks_2samp(peak, sample["peak_O"]).pvalue > 0.01
     assert stats.ks_2samp(area, sample["area_O_ms"]).pvalue > 0.01
+
+
+def test_batched_exact_mode_gives_the_scalar_trajectories():
+    # simulate_network advances many trajectories together; each must be the trajectory the
+    # scalar engine gives alone for the same seed (same draws, same sums, same selection).
+    net = se.ReactionNetwork(
+        ("A", "B", "C"),
+        (se.Reaction("bind", {"A": 1, "B": 1}, {"C": 1}, 0.01),
+         se.Reaction("unbind", {"C": 1}, {"A": 1, "B": 1}, 0.5),
+         se.Reaction("pair", {"A": 2}, {"B": 1}, 0.001),
+         se.Reaction("make", {}, {"A": 1}, 2.0)),
+        {"A": 60, "B": 30},
+    )
+    batched = se.simulate_network(net, t_end_ms=20.0, dt_out_ms=0.5, n_trajectories=30, seed=5)
+    # Reaction logs need the scalar engine, one trajectory at a time.
+    scalar = se.simulate_network(net, t_end_ms=20.0, dt_out_ms=0.5, n_trajectories=30, seed=5,
+                                 log_level="reaction")
+    assert batched.events is None and scalar.events is not None
+    assert np.array_equal(batched.counts, scalar.counts)
+    assert np.array_equal(batched.reactions_fired, scalar.reactions_fired)
+
+
+def test_mode_is_checked():
+    with pytest.raises(se.ParameterError, match=r'"mode" must be one of \['):
+        se.simulate_network(decay_network(5, 1.0), t_end_ms=1.0, dt_out_ms=0.5, mode="fast")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["RandomStream", "make_seed_sequence"]
+__all__ = ["BLOCK_SIZE", "RandomStream", "make_seed_sequence"]
 
-_BLOCK = 4096
+#: Numbers per pre-drawn block.
+BLOCK_SIZE = 4096
+_BLOCK = BLOCK_SIZE
 
 
 def make_seed_sequence(seed: int | np.random.SeedSequence | None) -> np.random.SeedSequence:
@@ -71,3 +73,11 @@ class RandomStream:
     def exponential_block(self) -> list[float]:
         """A fresh block of unit exponentials, for loops that keep their own index."""
         return self.generator.standard_exponential(_BLOCK).tolist()
+
+    def uniform_array(self) -> np.ndarray:
+        """The numbers :meth:`uniform_block` would give, as an array (for batched loops)."""
+        return self.generator.random(_BLOCK)
+
+    def exponential_array(self) -> np.ndarray:
+        """The numbers :meth:`exponential_block` would give, as an array (for batched loops)."""
+        return self.generator.standard_exponential(_BLOCK)
