@@ -98,6 +98,8 @@ class SynapseAssembly:
     passive : bool
         Simulate the cleft network lazily (see :class:`~synevent.engine.ssa.ExactNetwork`);
         right when many synapses share the environment.
+    mode : {"exact", "hybrid"}
+        How the cleft network is simulated (:class:`~synevent.engine.ssa.ExactNetwork`).
     watch_open : bool
         Follow the open channels of every :func:`conductance_groups` entry (watch group k is
         entry k), so a neuron can integrate the conductances they carry.
@@ -115,6 +117,7 @@ class SynapseAssembly:
         name: str = "",
         watch_open: bool = False,
         passive: bool = False,
+        mode: str = "exact",
     ) -> None:
         synapse: SynapseParams = drugs.synapse
         self.synapse = synapse
@@ -202,7 +205,7 @@ class SynapseAssembly:
             watch = {sp: k for k, grp in enumerate(self.groups) for sp in grp.species}
         self.cleft = ExactNetwork(
             env, net, rs, name=cleft_name, trace_dt_ms=trace_dt_ms, t_end_ms=t_end_ms, log=log,
-            watch=watch, passive=passive,
+            watch=watch, passive=passive, mode=mode,
         )
         self.autoreceptors = AutoreceptorCoupling(synapse.metabotropic, self.cleft, self.terminals)
         if drugs.interventions:

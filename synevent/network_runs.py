@@ -9,6 +9,7 @@ import pandas as pd
 import simpy
 
 from .engine.batch import run_direct_batch
+from .engine.batch_hybrid import run_hybrid_batch
 from .engine.checks import check_count, check_positive
 from .engine.log import EventLog, LogLevel
 from .engine.modes import check_mode
@@ -102,6 +103,10 @@ def simulate_network(
             network, [RandomStream(c) for c in children], t_end_ms=t_end, dt_out_ms=dt
         )
         return NetworkRun(network, np.arange(n_grid) * dt, counts, fired, None)
+    if mode == "hybrid" and n >= _BATCH_MIN and level < LogLevel.REACTION and network.reactions:
+        gen = np.random.Generator(np.random.PCG64(make_seed_sequence(seed)))
+        counts, fired = run_hybrid_batch(network, gen, n, t_end_ms=t_end, dt_out_ms=dt)
+        return NetworkRun(network, np.arange(n_grid) * dt, counts, fired, None)
     counts = np.empty((n, n_grid, len(network.species)), dtype=np.int64)
     fired = np.empty(n, dtype=np.int64)
     logs: list[pd.DataFrame] | None = [] if level >= LogLevel.REACTION else None
@@ -110,7 +115,7 @@ def simulate_network(
         log = EventLog(level) if logs is not None else None
         sim = ExactNetwork(
             env, network, RandomStream(child), name="network", trace_dt_ms=dt, t_end_ms=t_end,
-            log=log,
+            log=log, mode=mode,
         )
         env.run(until=t_end)
         sim.finish(t_end)

@@ -10,6 +10,7 @@ import simpy
 from .assembly import SynapseAssembly
 from .engine.checks import check_positive
 from .engine.log import EventLog, LogLevel
+from .engine.modes import check_mode
 from .engine.random import RandomStream
 from .pharmacology.mechanisms import plan
 from .results import Result, provenance
@@ -28,6 +29,7 @@ def simulate(
     log_level: LogLevel | str = LogLevel.VESICLE,
     trace_dt_ms: float = 0.05,
     interventions: Iterable = (),
+    mode: str = "exact",
 ) -> Result:
     """Simulate ``synapse`` driven by ``stimulus`` from 0 to ``t_end_ms``.
 
@@ -49,6 +51,10 @@ def simulate(
     interventions : iterable
         Intervention objects and drug applications (:mod:`synevent.pharmacology`); a drug
         acts on those of its targets the synapse has.
+    mode : {"exact", "hybrid"}
+        ``"hybrid"`` leaps the cleft reactions that change only high-copy pools (free
+        transmitter, large transporter or receptor pools); vesicles, the sensor and small
+        receptor pools stay exact (``docs/background/hybrid.md``).
 
     Returns
     -------
@@ -57,6 +63,7 @@ def simulate(
     t_end = check_positive("t_end_ms", t_end_ms)
     dt = check_positive("trace_dt_ms", trace_dt_ms)
     level = LogLevel.parse(log_level)
+    mode = check_mode(mode)
     drugs = plan(synapse, interventions)
     synapse = drugs.synapse  # with knockouts applied
     rs = RandomStream(seed)
@@ -65,7 +72,7 @@ def simulate(
 
     env = simpy.Environment()
     log = EventLog(level)
-    parts = SynapseAssembly(env, drugs, rs, log, t_end_ms=t_end, trace_dt_ms=dt)
+    parts = SynapseAssembly(env, drugs, rs, log, t_end_ms=t_end, trace_dt_ms=dt, mode=mode)
 
     def drive() -> Iterator[simpy.Event]:
         for t in spikes:
@@ -75,6 +82,7 @@ def simulate(
     env.process(drive())
     env.run(until=t_end)
     result = parts.result(t_end, provenance(synapse, stimulus, t_end, rs, level, dt, drugs))
+    result.provenance["mode"] = mode
     # The spikes as drawn (identical to those delivered; kept exact for analysis).
     result.spikes_ms = np.asarray(spikes, dtype=float)
     return result

@@ -176,8 +176,9 @@ class Circuit:
     def n_synapses(self) -> int:
         return sum(c.n for c in self.connections)
 
-    def run(self, t_end_ms: float, **kwargs):
-        """Simulate the circuit; see :func:`synevent.circuit.run.run_circuit`."""
+    def run(self, t_end_ms: float, *, mode: str = "exact", **kwargs):
+        """Simulate the circuit; see :func:`synevent.circuit.run.run_circuit` (``mode`` is
+        ``"exact"`` or ``"hybrid"``)."""
         from .run import run_circuit
 
-        return run_circuit(self, t_end_ms, **kwargs)
+        return run_circuit(self, t_end_ms, mode=mode, **kwargs)

@@ -11,6 +11,7 @@ from .._version import __version__
 from ..assembly import SynapseAssembly
 from ..engine.checks import ParameterError, check_positive
 from ..engine.log import EventLog, LogLevel
+from ..engine.modes import check_mode
 from ..engine.random import RandomStream
 from ..pharmacology.mechanisms import plan
 from ..postsynaptic.membrane import Membrane
@@ -30,6 +31,7 @@ def run_circuit(
     synapse_trace_dt_ms: float | None = None,
     log_level: LogLevel | str = LogLevel.VESICLE,
     update_ms: float = 5.0,
+    mode: str = "exact",
 ) -> CircuitResult:
     """Simulate ``circuit`` from 0 to ``t_end_ms``.
 
@@ -51,6 +53,8 @@ def run_circuit(
         Longest interval between two updates of a membrane during the run (neurons whose
         spikes drive synapses are updated at least every shortest outgoing delay); a neuron's
         endocannabinoid signal (:meth:`Circuit.add_retrograde`) is integrated on the same steps.
+    mode : {"exact", "hybrid"}
+        How every synapse's cleft is simulated (see :func:`synevent.simulate`).
 
     Returns
     -------
@@ -61,6 +65,7 @@ def run_circuit(
     update = check_positive("update_ms", update_ms)
     syn_dt = t_end if synapse_trace_dt_ms is None else check_positive("synapse_trace_dt_ms", synapse_trace_dt_ms)
     level = LogLevel.parse(log_level)
+    mode = check_mode(mode)
     if not circuit.neurons:
         raise ParameterError("the circuit has no neuron: add one with Circuit.add_neuron")
     rs = RandomStream(seed)
@@ -104,7 +109,7 @@ def run_circuit(
         groups.append((conn.pre, conn.post, group))
         for sname in conn.synapse_names:
             a = SynapseAssembly(env, drugs, rs, EventLog(level), t_end_ms=t_end, trace_dt_ms=syn_dt,
-                                name=sname, watch_open=True, passive=True)
+                                name=sname, watch_open=True, passive=True, mode=mode)
             membranes[conn.post].attach(a.cleft, a.groups, a.synapse.mg_mM, a.open_counts())
             assemblies[sname] = a
             group.append(a)
@@ -154,6 +159,7 @@ def run_circuit(
     prov = {
         "synevent_version": __version__,
         "seed_entropy": rs.entropy,
+        "mode": mode,
         "seed_spawn_key": list(rs.seed_sequence.spawn_key),
         "t_end_ms": t_end,
         "trace_dt_ms": dt,

@@ -59,7 +59,8 @@ def generate_advance(
     w(f"    {xs}{',' if ns == 1 else ''} = sim.x")
     if nr:
         w(f"    {as_}{',' if nr == 1 else ''} = sim.a")
-        w(f"    {cs}{',' if nr == 1 else ''} = sim.c")
+        # c_run: the rates the exact loop uses (in hybrid mode, leaped reactions have 0 here)
+        w(f"    {cs}{',' if nr == 1 else ''} = sim.c_run")
     w("    t = sim.t")
     w("    E = sim._E; ie = sim._ie; U = sim._U; iu = sim._iu; NB = len(E)")
     w("    rs = sim.rs")

@@ -19,6 +19,8 @@ import numpy as np
 import simpy
 
 from .codegen import generate_advance
+from .hybrid import HybridStepper, plan_for
+from .modes import check_mode
 from .network import ReactionNetwork
 from .process import ExactProcess
 from .random import RandomStream
@@ -80,6 +82,9 @@ class ExactNetwork(ExactProcess):
         and :meth:`finish` call first). Exact whenever everything that reads or changes the
         network goes through these methods, and much cheaper when many networks share one
         environment, since none of them has to stop at the others' events.
+    mode : {"exact", "hybrid"}
+        ``"hybrid"`` leaps the reactions that change only high-copy pools (see
+        :mod:`synevent.engine.partition`); watched species are never leaped.
     """
 
     def __init__(
@@ -94,13 +99,16 @@ class ExactNetwork(ExactProcess):
         log=None,
         watch: dict[str, int] | None = None,
         passive: bool = False,
+        mode: str = "exact",
     ) -> None:
+        self.mode = check_mode(mode)
         self.env = env
         self.network = network
         self.name = name
         self.rs = rs
         self.x: list[int] = network.initial_state()
         self.c: list[float] = [r.rate_per_ms for r in network.reactions]
+        self.c_run: list[float] = self.c  # exact mode: the same list, so set_rate reaches both
         self.a: list[float] = self.propensities(self.x)
         self.t = float(env.now)
         self.t_next = math.nan
@@ -120,6 +128,7 @@ class ExactNetwork(ExactProcess):
         else:
             self.grid_dt, self.grid_kmax, self.grid_k = 1.0, -1, 0
         log_reactions = bool(log is not None and log.reactions)
+        self.log_reactions = log_reactions
         if log_reactions:
             self.log_t, self.log_j = log.reaction_buffers(name, [r.name for r in network.reactions])
         watched = tuple(sorted((watch or {}).items()))
@@ -129,6 +138,15 @@ class ExactNetwork(ExactProcess):
         self.watch_g: list[int] = []
         self.watch_d: list[int] = []
         self.advance = _compile(network, log_reactions, watched).__get__(self)  # type: ignore[attr-defined]
+        self.hybrid: HybridStepper | None = None
+        if self.mode == "hybrid":
+            plan = plan_for(_structure(network), network, tuple(s for s, _ in watched))
+            self.hybrid = HybridStepper(self, plan)
+            self.c_run = list(self.c)
+            self.hybrid.replan(self.t)
+            self.a = self.loop_propensities(self.x)
+            self._advance_exact = self.advance
+            self.advance = self._advance_hybrid  # type: ignore[method-assign]
         self.passive = passive
         if passive:
             self._waiting = False
@@ -151,11 +169,29 @@ class ExactNetwork(ExactProcess):
         self.catch_up()
         return dict(zip(self.network.species, self.x))
 
+    def _advance_hybrid(self, t_limit: float) -> float:
+        # Exact reactions up to each scheduled leap, the leap, and so on up to t_limit.
+        hy = self.hybrid
+        exact = self._advance_exact
+        while True:
+            tl = hy.t_leap
+            if tl > t_limit:
+                return min(exact(t_limit), tl)
+            exact(tl)
+            hy.step()
+
     def propensities(self, x: list[int]) -> list[float]:
         """Propensities for state ``x`` with the current rate constants."""
+        return self._propensities(x, self.c)
+
+    def loop_propensities(self, x: list[int]) -> list[float]:
+        """Propensities of the exact loop (leaped reactions at 0 in hybrid mode)."""
+        return self._propensities(x, self.c_run)
+
+    def _propensities(self, x: list[int], c: list[float]) -> list[float]:
         out = []
         for j, r in enumerate(self.network.reactions):
-            a = self.c[j]
+            a = c[j]
             for s, n in r.reactants.items():
                 v = x[self.network.index(s)]
                 a *= v if n == 1 else v * (v - 1) * 0.5
@@ -224,9 +260,13 @@ class ExactNetwork(ExactProcess):
         self.catch_up()
         self._fill_grid(self.env.now)
         self.t = self.env.now
+        if self.hybrid is not None:
+            self.hybrid.interrupt(self.env.now)
 
     def _restart(self) -> None:
-        self.a = self.propensities(self.x)
+        if self.hybrid is not None:
+            self.hybrid.replan(self.env.now)
+        self.a = self.loop_propensities(self.x)
         self.t_next = math.nan
         self.wake()
 
