@@ -179,6 +179,8 @@ def run_hybrid_batch(
 
     def cum_of(part) -> np.ndarray:
         c_run, first, second, pair, half = part[:5]
+        if not len(first):  # everything leaped: no exact reaction pending anywhere
+            return np.zeros((1, n))
         return _cumsum_rows(c_run * xp[first] * (xp[second] - pair) * half)
 
     def plan_step() -> tuple[np.ndarray, float]:

@@ -1,13 +1,18 @@
 """The event log: fixed-schema records kept in column buffers, one DataFrame built at the end.
 
-Records are appended to plain Python lists (one per column) because appending to a DataFrame
-inside the event loop is quadratic. Reaction-level records from the kinetic networks are kept
-in their own compact buffers (time and reaction index) and expanded only when the table is built.
+Records are appended to typed column buffers (``array.array``, one per column) because appending
+to a DataFrame inside the event loop is quadratic, and because a Python list holds an 8-byte
+pointer *and* a 24- to 32-byte object per number. Strings (kind, component, detail) are stored
+as small integer codes into per-log tables. Reaction-level records from the kinetic networks
+are kept in their own compact buffers (8-byte time, 4-byte reaction index) and expanded only
+when the table is built. Memory per logged event: 12 bytes for a reaction, 44 for any other
+record (:meth:`EventLog.nbytes`).
 """
 
 from __future__ import annotations
 
 import enum
+from array import array
 
 import numpy as np
 import pandas as pd
@@ -69,16 +74,25 @@ class EventLog:
     def __init__(self, level: LogLevel = LogLevel.VESICLE) -> None:
         self.level = LogLevel.parse(level)
         self.reactions = self.level >= LogLevel.REACTION
-        self._t: list[float] = []
-        self._kind: list[str] = []
-        self._component: list[str] = []
-        self._site: list[int] = []
-        self._vesicle: list[int] = []
-        self._spike: list[int] = []
-        self._amount: list[int] = []
-        self._detail: list[str] = []
+        self._t = array("d")
+        self._kind = array("H")  # codes into self._strings
+        self._component = array("I")
+        self._site = array("i")
+        self._vesicle = array("q")
+        self._spike = array("i")
+        self._amount = array("q")
+        self._detail = array("I")
+        self._codes: dict[str, int] = {}
+        self._strings: list[str] = []
         # (component, reaction names, time buffer, reaction-index buffer) per kinetic network
-        self._reaction_sources: list[tuple[str, list[str], list[float], list[int]]] = []
+        self._reaction_sources: list[tuple[str, list[str], array, array]] = []
+
+    def _code(self, s: str) -> int:
+        c = self._codes.get(s)
+        if c is None:
+            c = self._codes[s] = len(self._strings)
+            self._strings.append(s)
+        return c
 
     def record(
         self,
@@ -93,38 +107,59 @@ class EventLog:
         detail: str = "",
     ) -> None:
         """Append one event (``-1`` means "not applicable" for ids)."""
+        code = self._code
         self._t.append(t_ms)
-        self._kind.append(kind)
-        self._component.append(component)
+        self._kind.append(code(kind))
+        self._component.append(code(component))
         self._site.append(site)
         self._vesicle.append(vesicle)
         self._spike.append(spike)
         self._amount.append(amount)
-        self._detail.append(detail)
+        self._detail.append(code(detail))
 
-    def reaction_buffers(self, component: str, names: list[str]) -> tuple[list[float], list[int]]:
-        """Register a kinetic network; return the (time, reaction index) lists it appends to."""
-        t: list[float] = []
-        j: list[int] = []
+    def reaction_buffers(self, component: str, names: list[str]) -> tuple[array, array]:
+        """Register a kinetic network; return the (time, reaction index) buffers it appends to.
+
+        Both are ``array.array`` (float64 times, int32 indices): ``append`` and ``extend`` work
+        as on lists.
+        """
+        t = array("d")
+        j = array("i")
         self._reaction_sources.append((component, list(names), t, j))
         return t, j
 
     def __len__(self) -> int:
         return len(self._t) + sum(len(src[2]) for src in self._reaction_sources)
 
+    def nbytes(self) -> int:
+        """Bytes held by the column buffers (excluding their small over-allocation)."""
+        cols = (self._t, self._kind, self._component, self._site, self._vesicle, self._spike,
+                self._amount, self._detail)
+        n = sum(c.itemsize * len(c) for c in cols)
+        for _, _, t, j in self._reaction_sources:
+            n += t.itemsize * len(t) + j.itemsize * len(j)
+        return n
+
     def to_frame(self) -> pd.DataFrame:
         """All events as one DataFrame sorted by time (stable: ties keep recording order)."""
+        strings = np.asarray(self._strings + [""], dtype=object)
+
+        def decode(codes: array) -> np.ndarray:
+            return strings[np.frombuffer(codes, dtype=np.uint32 if codes.typecode == "I"
+                                         else np.uint16).astype(np.intp)] if len(codes) else \
+                np.zeros(0, dtype=object)
+
         parts = [
             pd.DataFrame(
                 {
-                    "t_ms": np.asarray(self._t, dtype=np.float64),
-                    "kind": self._kind,
-                    "component": self._component,
+                    "t_ms": np.frombuffer(self._t, dtype=np.float64).copy(),
+                    "kind": decode(self._kind),
+                    "component": decode(self._component),
                     "site": np.asarray(self._site, dtype=np.int32),
                     "vesicle": np.asarray(self._vesicle, dtype=np.int64),
                     "spike": np.asarray(self._spike, dtype=np.int32),
                     "amount": np.asarray(self._amount, dtype=np.int64),
-                    "detail": self._detail,
+                    "detail": decode(self._detail),
                 }
             )
         ]
@@ -135,14 +170,15 @@ class EventLog:
             parts.append(
                 pd.DataFrame(
                     {
-                        "t_ms": np.asarray(t, dtype=np.float64),
+                        "t_ms": np.frombuffer(t, dtype=np.float64).copy(),
                         "kind": "reaction",
                         "component": component,
                         "site": np.full(n, -1, np.int32),
                         "vesicle": np.full(n, -1, np.int64),
                         "spike": np.full(n, -1, np.int32),
                         "amount": np.ones(n, np.int64),
-                        "detail": np.asarray(names, dtype=object)[np.asarray(j, dtype=np.intp)],
+                        "detail": np.asarray(names, dtype=object)[
+                            np.frombuffer(j, dtype=np.int32).astype(np.intp)],
                     }
                 )
             )

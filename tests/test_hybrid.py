@@ -1,0 +1,157 @@
+"""Hybrid mode: which reactions it leaps, conservation, and its statistics against the reference."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import simpy
+from scipy import stats
+
+import synevent as se
+from synevent.engine.partition import LeapPlan
+
+ENTRY_POINTS = {
+    "simulate": lambda mode: se.simulate(se.presets.glutamatergic(), None, t_end_ms=1.0, mode=mode),
+    "simulate_network": lambda mode: se.simulate_network(
+        se.ReactionNetwork(("A",), (), {"A": 1}), t_end_ms=1.0, dt_out_ms=1.0, mode=mode),
+    "Circuit.run": lambda mode: _tiny_circuit().run(1.0, mode=mode),
+}
+
+
+def _tiny_circuit() -> se.Circuit:
+    c = se.Circuit()
+    cell = c.add_neuron("cell", se.ca1_pyramidal())
+    fibre = c.add_inputs("in", se.regular(20.0, 1, start_ms=0.5), 1)
+    c.connect(fibre, cell, se.presets.glutamatergic())
+    return c
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRY_POINTS))
+def test_unknown_mode_names_field_value_and_choices(entry):
+    with pytest.raises(se.ParameterError, match=r"\"mode\" must be one of \['exact', 'hybrid'\], got 'tau'"):
+        ENTRY_POINTS[entry]("tau")
+
+
+def _cleft(shared) -> tuple[dict, se.ReactionNetwork]:
+    spec = json.loads((shared / "cleft_network.json").read_text())
+    return spec, se.ReactionNetwork.from_dict(spec)
+
+
+def test_pools_decide_what_is_leaped(shared_benchmarks):
+    # 80 receptors are a small pool: every receptor reaction stays exact. Free glutamate (3000)
+    # and the 500 transporters are large pools: escape, transporter binding and uptake leap.
+    _, net = _cleft(shared_benchmarks)
+    plan = LeapPlan(net)
+    leaped, high = plan.classify(net.initial_state())
+    assert [net.reactions[j].name for j in leaped] == ["tbind", "tunbind", "uptake", "escape"]
+    assert not any(high[net.index(s)] for s in ("R0", "R1", "R2", "O", "D"))
+    assert all(high[net.index(s)] for s in ("G", "T", "TG", "Gin", "Gout"))
+    # Without transmitter in the cleft the glutamate pool is empty: nothing is leaped (every
+    # transporter reaction also moves glutamate).
+    empty = net.with_counts(G=0)
+    assert plan.classify(empty.initial_state())[0] == []
+
+
+def _conserved(counts: np.ndarray) -> None:
+    # G R0 R1 R2 O D T TG Gin Gout: glutamate (bound twice on R2, O, D), receptors, transporters
+    glu = counts[..., [0, 2, 7, 8, 9]].sum(-1) + 2 * counts[..., [3, 4, 5]].sum(-1)
+    assert (glu == 3000).all()
+    assert (counts[..., 1:6].sum(-1) == 80).all()
+    assert (counts[..., 6] + counts[..., 7] == 500).all()
+    assert (counts >= 0).all()
+
+
+@pytest.mark.statistical
+def test_batched_hybrid_matches_reference_and_conserves(shared_benchmarks):
+    spec, net = _cleft(shared_benchmarks)
+    n = 1000
+    run = se.simulate_network(net, t_end_ms=spec["t_end_ms"], dt_out_ms=spec["dt_out_ms"],
+                              n_trajectories=n, seed=2027, mode="hybrid")
+    _conserved(run.counts)
+    o = run.species("O")
+    peak = o.max(axis=1)
+    area = np.trapezoid(o, dx=spec["dt_out_ms"], axis=1)
+    ref = spec["reference"]["peak_O"]
+    assert abs(peak.mean() - ref["mean"]) < 4 * ref["sd"] / math.sqrt(n)
+    sample = pd.read_csv(shared_benchmarks / "reference_sample.csv")
+    assert stats.ks_2samp(peak, sample["peak_O"]).pvalue > 0.01
+    assert stats.ks_2samp(area, sample["area_O_ms"]).pvalue > 0.01
+
+
+@pytest.mark.statistical
+def test_scalar_hybrid_matches_reference_and_conserves(shared_benchmarks):
+    # The stepper used inside SimPy (one network per synapse), trajectory by trajectory.
+    spec, net = _cleft(shared_benchmarks)
+    n = 300
+    peaks = np.empty(n)
+    leaps = 0
+    for i, child in enumerate(np.random.SeedSequence(99).spawn(n)):
+        env = simpy.Environment()
+        sim = se.ExactNetwork(env, net, se.RandomStream(child), trace_dt_ms=spec["dt_out_ms"],
+                              t_end_ms=spec["t_end_ms"], mode="hybrid")
+        env.run(until=spec["t_end_ms"])
+        sim.finish(spec["t_end_ms"])
+        trace = sim.trace_array()
+        if i < 20:
+            _conserved(trace)
+        peaks[i] = trace[:, net.index("O")].max()
+        leaps += sim.hybrid.n_leaps
+    assert leaps > 0
+    ref = spec["reference"]["peak_O"]
+    assert abs(peaks.mean() - ref["mean"]) < 4 * ref["sd"] / math.sqrt(n)
+    sample = pd.read_csv(shared_benchmarks / "reference_sample.csv")
+    assert stats.ks_2samp(peaks, sample["peak_O"]).pvalue > 0.01
+
+
+def test_zero_rate_leaps_nothing():
+    # Brian2's habit: where the stochastic process is deterministic, check it exactly.
+    net = se.ReactionNetwork(("A", "B"), (se.Reaction("decay", {"A": 1}, {"B": 1}, 0.0),),
+                             {"A": 5000})
+    run = se.simulate_network(net, t_end_ms=5.0, dt_out_ms=1.0, n_trajectories=30, seed=1,
+                              mode="hybrid")
+    assert (run.species("A") == 5000).all() and run.reactions_fired.sum() == 0
+
+
+def test_fast_decay_of_a_large_pool_empties_it():
+    # A pool of 5000 decaying at 1e3 / ms is gone well before 1 ms, leaped or not; the mean of a
+    # slower decay follows n0 exp(-k t) within 4 SE.
+    fast = se.ReactionNetwork(("A", "B"), (se.Reaction("decay", {"A": 1}, {"B": 1}, 1e3),),
+                              {"A": 5000})
+    run = se.simulate_network(fast, t_end_ms=1.0, dt_out_ms=1.0, n_trajectories=30, seed=2,
+                              mode="hybrid")
+    assert (run.species("A")[:, -1] == 0).all()
+    assert (run.species("B")[:, -1] == 5000).all()
+    slow = se.ReactionNetwork(("A", "B"), (se.Reaction("decay", {"A": 1}, {"B": 1}, 0.5),),
+                              {"A": 5000})
+    n = 200
+    run = se.simulate_network(slow, t_end_ms=2.0, dt_out_ms=1.0, n_trajectories=n, seed=3,
+                              mode="hybrid")
+    a = run.species("A")[:, -1]
+    p = math.exp(-0.5 * 2.0)
+    assert abs(a.mean() - 5000 * p) < 4 * math.sqrt(5000 * p * (1 - p) / n)
+
+
+@pytest.mark.slow
+def test_hybrid_synapse_conserves_every_molecule():
+    r = se.simulate(se.presets.glutamatergic(), se.regular(20.0, 5, start_ms=1.0),
+                    t_end_ms=300.0, seed=4, mode="hybrid", trace_dt_ms=0.1)
+    assert r.provenance["mode"] == "hybrid"
+    assert r.summary["molecules_released"] > 0
+    assert r.summary["conserved"]
+    assert r.fused_molecules == r.summary["molecules_released"] + r.in_transit
+
+
+def test_logged_events_take_at_most_64_bytes():
+    r = se.simulate(se.presets.glutamatergic(), se.regular(20.0, 3, start_ms=1.0),
+                    t_end_ms=150.0, seed=5, log_level="reaction")
+    log = r.log
+    assert len(log) > 1000
+    assert log.nbytes() / len(log) <= 64
+    other = se.EventLog()
+    for i in range(100):
+        other.record(float(i), "fuse", "terminal", site=1, vesicle=i, spike=0, amount=3000)
+    assert other.nbytes() / len(other) <= 64
