@@ -5,8 +5,8 @@ per-molecule binomial leaps with integer counts, midpoint placement of the leaps
 :mod:`synevent.engine.partition`), vectorised over trajectories as in
 :mod:`synevent.engine.batch`. Two differences, both for speed:
 
-* the leap times are shared: the step is the smallest any trajectory asks for, so every
-  trajectory is leaped at least as finely as it would be alone;
+* leaps are applied in rounds every few lockstep iterations: a trajectory whose leap is due
+  waits for the next round (its clock does not move, so this costs time, not accuracy);
 * one random generator serves the whole batch (drawing per trajectory would cost a Python call
   per trajectory and leap), so a hybrid trajectory depends on the seed *and* the batch size.
 """
@@ -21,6 +21,7 @@ from .partition import EPSILON, LEAP_MIN_EVENTS, MIN_POOL, TAU_MAX_MS, TAU_MIN_M
 __all__ = ["run_hybrid_batch"]
 
 _ROWS = 512  # random numbers are drawn in blocks of this many rows of n
+_LEAP_EVERY = 4  # lockstep iterations between two rounds of leaps
 
 
 class _Draws:
@@ -42,7 +43,11 @@ class _Draws:
 
 
 class _Leaps:
-    """Vectorised classification, step size and binomial leaps (rules of LeapPlan)."""
+    """Vectorised classification, step size and binomial leaps (rules of LeapPlan).
+
+    The per-reaction rules are turned into incidence matrices once, so that a round of leaps
+    costs a few matrix products instead of a Python loop over reactions.
+    """
 
     def __init__(self, net, tab: BatchTables) -> None:
         self.plan = plan = LeapPlan(net)
@@ -52,71 +57,92 @@ class _Leaps:
         self.c = tab.rate_per_ms
         self.law_of = plan.law_of
         self.law_matrix = plan.law_matrix
+        n_laws = len(plan.laws)
         self.cand = np.zeros(nr, dtype=bool)
         self.cand[plan.candidates] = True
-        self.needs = dict(zip(plan.candidates, plan.needs))
+        # need[j, l] = 1 if reaction j needs law l high to be leaped
+        self.need = np.zeros((nr, n_laws))
+        for j, laws in zip(plan.candidates, plan.needs):
+            self.need[j, laws] = 1.0
         self.react = np.zeros((ns, nr))  # reactant stoichiometry
         for j, re in enumerate(plan.reactants):
             for s in re:
                 self.react[s, j] += 1
         self.delta_t = tab.delta.T.astype(np.float64)
+        # Field rules (LeapPlan.step_ms): incidence of the reactant of unimolecular reactions
+        # (a field when the reaction is exact), of both reactants of bimolecular ones (fields
+        # when exact; when leaped only the larger is), and of paired reactants (always).
+        live = self.c > 0
+        self.m_uni = np.zeros((ns, nr))
+        self.m_bi = np.zeros((ns, nr))
+        self.pair_sp = np.zeros(ns, dtype=bool)
+        bi = []
+        for j, re in enumerate(plan.reactants):
+            if not live[j] or not re:
+                continue
+            if len(re) == 1:
+                self.m_uni[re[0], j] = 1.0
+            elif re[0] == re[1]:
+                self.pair_sp[re[0]] = True
+            else:
+                self.m_bi[re[0], j] = self.m_bi[re[1], j] = 1.0
+                bi.append((j, re[0], re[1]))
+        self.bi_j = np.array([b[0] for b in bi], dtype=np.intp)
+        self.bi_a = np.array([b[1] for b in bi], dtype=np.intp)
+        self.bi_b = np.array([b[2] for b in bi], dtype=np.intp)
+        self.m_a = np.zeros((ns, len(bi)))
+        self.m_b = np.zeros((ns, len(bi)))
+        for i, (_, a, b) in enumerate(bi):
+            self.m_a[a, i] = self.m_b[b, i] = 1.0
 
     def classify(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(leaped (nr, n), high (ns, n)) for states ``x`` (ns, n)."""
-        nr, n = len(self.c), x.shape[1]
+        n = x.shape[1]
         high = np.ones((self.ns, n), dtype=bool)
-        leaped = np.zeros((nr, n), dtype=bool)
         if self.law_matrix.size:
             high_law = (self.law_matrix @ x) >= MIN_POOL
             bounded = self.law_of >= 0
             high[bounded] = high_law[self.law_of[bounded]]
+            low = (~high_law).astype(np.float64)
+            leaped = (self.need @ low == 0.0) & self.cand[:, None]
         else:
-            high_law = np.zeros((0, n), dtype=bool)
-        for j, need in self.needs.items():
-            leaped[j] = high_law[need].all(axis=0) if need else True
+            leaped = np.repeat(self.cand[:, None], n, axis=1)
         return leaped, high
 
-    def step_ms(self, x: np.ndarray, leaped: np.ndarray, high: np.ndarray) -> float:
-        """The smallest step any trajectory asks for (see LeapPlan.step_ms)."""
-        xp = np.vstack([x, np.ones((1, x.shape[1]))])
-        a = self.tab.propensities(xp)
+    def step_ms(self, x: np.ndarray, leaped: np.ndarray, high: np.ndarray,
+                a: np.ndarray) -> np.ndarray:
+        """Each trajectory's leap step (the rules of LeapPlan.step_ms), shape (n,).
+
+        ``a`` holds the propensities of every reaction (nr, n).
+        """
         drift = self.delta_t @ a
         cons = self.react @ a
-        field = np.zeros_like(high)
-        for j, re in enumerate(self.plan.reactants):
-            if not self.c[j] or not re:
-                continue
-            lj = leaped[j]
-            if len(re) == 1 or re[0] == re[1]:
-                s0 = re[0]
-                field[s0] |= (~lj if len(re) == 1 else True) & high[s0]
-                continue
-            s0, s1 = re
-            big0 = x[s0] >= x[s1]
-            field[s0] |= (lj & big0) | (~lj & high[s0])
-            field[s1] |= (lj & ~big0) | (~lj & high[s1])
+        exact = (~leaped).astype(np.float64)
+        field = (((self.m_uni + self.m_bi) @ exact) > 0.0) & high
+        field |= self.pair_sp[:, None] & high
+        if self.bi_j.size:
+            lb = leaped[self.bi_j]
+            big_a = x[self.bi_a] >= x[self.bi_b]
+            field |= (self.m_a @ (lb & big_a) + self.m_b @ (lb & ~big_a)) > 0.0
         ok = field & (x > 0) & (cons > 0.0)
-        if not ok.any():
-            return TAU_MAX_MS
-        xs, ds, cs = x[ok], np.abs(drift[ok]), cons[ok]
-        h = cs / xs
-        with np.errstate(divide="ignore"):
-            t1 = np.where((ds > 0.0) & (xs * EPSILON >= 1.0), EPSILON * xs / ds, np.inf)
-        tau = min(float(t1.min()), float((TURNOVER / h).min()), TAU_MAX_MS)
-        return max(TAU_MIN_MS, tau)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t1 = np.where(ok & (drift != 0.0) & (x * EPSILON >= 1.0),
+                          EPSILON * x / np.abs(drift), np.inf)
+            t2 = np.where(ok, TURNOVER * x / cons, np.inf)  # TURNOVER / per-molecule hazard
+        tau = np.minimum(t1.min(axis=0), t2.min(axis=0))
+        return np.clip(tau, TAU_MIN_MS, TAU_MAX_MS)
 
-    def busy(self, x: np.ndarray, leaped: np.ndarray, tau_ms: float) -> np.ndarray:
+    def busy(self, a: np.ndarray, leaped: np.ndarray, tau_ms: np.ndarray) -> np.ndarray:
         """``leaped`` restricted to reactions expecting LEAP_MIN_EVENTS within ``tau_ms``."""
-        xp = np.vstack([x, np.ones((1, x.shape[1]))])
-        return leaped & (self.tab.propensities(xp) * tau_ms >= LEAP_MIN_EVENTS)
+        return leaped & (a * tau_ms >= LEAP_MIN_EVENTS)
 
-    def leap(self, x: np.ndarray, leaped: np.ndarray, tau_ms: float,
+    def leap(self, x: np.ndarray, leaped: np.ndarray, tau_ms: np.ndarray,
              gen: np.random.Generator) -> np.ndarray:
         """Apply the leaps of ``tau_ms`` to ``x`` (in place); return events per trajectory."""
         n_events = np.zeros(x.shape[1], dtype=np.int64)
-        for j in np.flatnonzero(self.cand):
+        for j in np.flatnonzero(leaped.any(axis=1)):
             lj = leaped[j]
-            if not lj.any() or not self.c[j]:
+            if not self.c[j]:
                 continue
             re = self.plan.reactants[j]
             cj = self.c[j]
@@ -155,7 +181,7 @@ def run_hybrid_batch(
     """
     tab = BatchTables(net)
     lp = _Leaps(net, tab)
-    ns = len(net.species)
+    ns, nr = len(net.species), len(net.reactions)
     kmax = int(np.floor(t_end_ms / dt_out_ms + 1e-9))
     grid_pad = np.append(np.arange(kmax + 1) * dt_out_ms, np.inf)
     out = np.empty((n, kmax + 1, ns), dtype=np.int64)
@@ -165,7 +191,7 @@ def run_hybrid_batch(
     x = xp[:ns]  # a view: leaps and exact events update the same array
     draws = _Draws(generator, n)
     k = np.zeros(n, dtype=np.intp)
-    rows_all = np.arange(n)
+    g_next = grid_pad[k]
 
     def exact_part(leaped: np.ndarray):
         # Only reactions exact in some trajectory enter the lockstep loop, and only the species
@@ -174,71 +200,92 @@ def run_hybrid_batch(
         c_run = np.where(leaped[rows], 0.0, tab.rate_per_ms[rows, None])
         d = tab.delta_t[:, rows]
         sp = np.flatnonzero(np.abs(d).sum(axis=1))
-        return (c_run, tab.first[rows], tab.second[rows], tab.pair_col[rows],
-                tab.half_col[rows], sp, d[sp])
+        return rows, c_run, tab.first[rows], tab.second[rows], tab.pair_col[rows], \
+            tab.half_col[rows], sp, d[sp]
 
     def cum_of(part) -> np.ndarray:
-        c_run, first, second, pair, half = part[:5]
+        _, c_run, first, second, pair, half = part[:6]
         if not len(first):  # everything leaped: no exact reaction pending anywhere
             return np.zeros((1, n))
         return _cumsum_rows(c_run * xp[first] * (xp[second] - pair) * half)
 
-    def plan_step() -> tuple[np.ndarray, float]:
-        leaped, high = lp.classify(x)
-        if not leaped.any():
-            return leaped, TAU_MAX_MS
-        tau = lp.step_ms(x, leaped, high)
-        return lp.busy(x, leaped, tau), tau
+    def plan_cols(xc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        leaped_c, high_c = lp.classify(xc)
+        tau_c = np.full(xc.shape[1], TAU_MAX_MS)
+        if leaped_c.any():
+            a = tab.propensities(np.vstack([xc, np.ones((1, xc.shape[1]))]))
+            tau_c = lp.step_ms(xc, leaped_c, high_c, a)
+            leaped_c = lp.busy(a, leaped_c, tau_c)
+        return leaped_c, tau_c
 
-    leaped, tau = plan_step()
+    # Each trajectory has its own leap schedule: leap i covers [span, span + tau) and is
+    # applied at tmid = span + tau / 2 (midpoint rule).
+    leaped, tau = plan_cols(x)
+    span = np.zeros(n)
+    tmid = 0.5 * tau
     part = exact_part(leaped)
-    span = 0.0
-    t_mid = span + 0.5 * tau
-    t = 0.0
     cum = cum_of(part)
     _, e = draws.next()
     with np.errstate(divide="ignore"):
-        tn = np.where(cum[-1] > 0.0, t + e / cum[-1], np.inf)
+        tn = np.where(cum[-1] > 0.0, e / cum[-1], np.inf)
+    it = 0
     while True:
-        t_lim = min(t_mid, t_end_ms)
-        while True:
-            lim = np.minimum(tn, t_lim)
-            rec = grid_pad[k] < lim
-            while rec.any():
-                rows = np.flatnonzero(rec)
-                out[rows, k[rows]] = x[:, rows].T
-                k[rows] += 1
-                rec[rows] = grid_pad[k[rows]] < lim[rows]
-            act = tn <= t_lim
-            if not act.any():
-                break
+        lim = np.minimum(np.minimum(tn, tmid), t_end_ms)
+        rec = g_next < lim
+        while rec.any():
+            rows = np.flatnonzero(rec)
+            out[rows, k[rows]] = x[:, rows].T
+            k[rows] += 1
+            g_next[rows] = grid_pad[k[rows]]
+            rec[rows] = g_next[rows] < lim[rows]
+        act = tn <= lim
+        any_act = act.any()
+        if any_act:
             u, e = draws.next()
             r = u * cum[-1]
             j = (r >= cum[:-1]).sum(axis=0)
-            sp, d = part[5], part[6]
+            sp, d = part[6], part[7]
             x[sp] += d[:, j] * act
             fired += act
             cum = cum_of(part)
             total = cum[-1]
             with np.errstate(divide="ignore", invalid="ignore"):
                 tn = np.where(act, np.where(total > 0.0, tn + e / total, np.inf), tn)
-        if t_mid > t_end_ms:
+        it += 1
+        # Leaps are applied in groups every few iterations (a trajectory whose leap is due
+        # waits, doing nothing, meanwhile): per-leap numpy calls on a handful of columns
+        # would otherwise cost as much as the exact events.
+        if any_act and it % _LEAP_EVERY:
+            continue
+        ready = (tmid < tn) & (tmid <= t_end_ms)
+        if not ready.any():
+            if any_act:
+                continue
             break
-        # The leap of span [span, span + tau) at its midpoint, for every trajectory.
-        if leaped.any():
-            fired += lp.leap(x, leaped, tau, generator)
-        span += tau
-        new_leaped, tau = plan_step()
-        if not np.array_equal(new_leaped, leaped):
-            leaped = new_leaped
-            part = exact_part(leaped)
-        t_mid = max(span + 0.5 * tau, t_mid)
-        # New propensities: redraw every pending exact reaction (memoryless).
+        cols = np.flatnonzero(ready)
+        xc = x[:, cols]
+        lc = leaped[:, cols]
+        if lc.any():
+            fired[cols] += lp.leap(xc, lc, tau[cols], generator)
+            x[:, cols] = xc
+        t_leap = tmid[cols]
+        span[cols] += tau[cols]
+        new_l, new_tau = plan_cols(xc)
+        tau[cols] = new_tau
+        tmid[cols] = np.maximum(span[cols] + 0.5 * new_tau, t_leap)
+        if not np.array_equal(new_l, lc):
+            leaped[:, cols] = new_l
+            rows_now = np.flatnonzero(~leaped.all(axis=1))
+            if np.array_equal(rows_now, part[0]):
+                part[1][:, cols] = np.where(new_l[part[0]], 0.0, tab.rate_per_ms[part[0], None])
+            else:
+                part = exact_part(leaped)
+        # New counts: redraw the pending exact reaction of each leaped trajectory (memoryless).
         cum = cum_of(part)
         _, e = draws.next()
-        t = t_lim
+        total = cum[-1, cols]
         with np.errstate(divide="ignore"):
-            tn = np.where(cum[-1] > 0.0, t + e / cum[-1], np.inf)
-    for i in rows_all:
+            tn[cols] = np.where(total > 0.0, t_leap + e[cols] / total, np.inf)
+    for i in range(n):
         out[i, k[i]:] = x[:, i]
     return out, fired
