@@ -109,6 +109,8 @@ class ExactNetwork(ExactProcess):
         self.x: list[int] = network.initial_state()
         self.c: list[float] = [r.rate_per_ms for r in network.reactions]
         self.c_run: list[float] = self.c  # exact mode: the same list, so set_rate reaches both
+        self._react = [tuple((network.index(s), n) for s, n in r.reactants.items())
+                       for r in network.reactions]
         self.a: list[float] = self.propensities(self.x)
         self.t = float(env.now)
         self.t_next = math.nan
@@ -189,11 +191,12 @@ class ExactNetwork(ExactProcess):
         return self._propensities(x, self.c_run)
 
     def _propensities(self, x: list[int], c: list[float]) -> list[float]:
+        # NOTE: runs at every change from outside (and every leap): species indices are
+        # resolved once in __init__, not looked up by name here.
         out = []
-        for j, r in enumerate(self.network.reactions):
-            a = c[j]
-            for s, n in r.reactants.items():
-                v = x[self.network.index(s)]
+        for a, react in zip(c, self._react):
+            for i, n in react:
+                v = x[i]
                 a *= v if n == 1 else v * (v - 1) * 0.5
             out.append(a)
         return out
