@@ -203,9 +203,16 @@ class SynapseAssembly:
         watch = None
         if watch_open:
             watch = {sp: k for k, grp in enumerate(self.groups) for sp in grp.species}
+        # Hybrid mode keeps receptor and channel states exact whatever their number: only
+        # transmitter, transporters and enzymes are leaped.
+        exact_species = tuple(
+            s for s in net.species
+            if any(s.startswith(f"{p.scheme.name}.") for p in synapse.receptors)
+            or any(s in grp.species for grp in self.groups)
+        )
         self.cleft = ExactNetwork(
             env, net, rs, name=cleft_name, trace_dt_ms=trace_dt_ms, t_end_ms=t_end_ms, log=log,
-            watch=watch, passive=passive, mode=mode,
+            watch=watch, passive=passive, mode=mode, exact_species=exact_species,
         )
         self.autoreceptors = AutoreceptorCoupling(synapse.metabotropic, self.cleft, self.terminals)
         if drugs.interventions:

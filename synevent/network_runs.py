@@ -21,7 +21,7 @@ __all__ = ["NetworkRun", "simulate_network"]
 
 # Below this many trajectories the per-event scalar loop is cheaper than the batched one (whose
 # cost per event index does not depend on the batch size); both give identical trajectories.
-_BATCH_MIN = 24
+_BATCH_MIN = 64
 
 
 @dataclass
@@ -68,6 +68,7 @@ def simulate_network(
     seed: int | np.random.SeedSequence | None = None,
     log_level: LogLevel | str = LogLevel.VESICLE,
     mode: str = "exact",
+    exact_species: tuple[str, ...] = (),
 ) -> NetworkRun:
     """Simulate ``network`` ``n_trajectories`` times.
 
@@ -85,6 +86,9 @@ def simulate_network(
         that change only high-copy pools (free transmitter, large transporter pools) are
         leaped with integer binomial steps, the others stay exact (see
         ``docs/background/hybrid.md``).
+    exact_species : tuple of str
+        In hybrid mode, species whose reactions stay exact whatever their pool size (for
+        example the states of a large receptor population).
 
     Trajectory ``i`` uses the ``i``-th child of the seed's ``SeedSequence``, so a trajectory's
     numbers depend only on the seed and its index. In exact mode, many trajectories without
@@ -105,7 +109,8 @@ def simulate_network(
         return NetworkRun(network, np.arange(n_grid) * dt, counts, fired, None)
     if mode == "hybrid" and n >= _BATCH_MIN and level < LogLevel.REACTION and network.reactions:
         gen = np.random.Generator(np.random.PCG64(make_seed_sequence(seed)))
-        counts, fired = run_hybrid_batch(network, gen, n, t_end_ms=t_end, dt_out_ms=dt)
+        counts, fired = run_hybrid_batch(network, gen, n, t_end_ms=t_end, dt_out_ms=dt,
+                                         exact_species=tuple(exact_species))
         return NetworkRun(network, np.arange(n_grid) * dt, counts, fired, None)
     counts = np.empty((n, n_grid, len(network.species)), dtype=np.int64)
     fired = np.empty(n, dtype=np.int64)
@@ -115,7 +120,7 @@ def simulate_network(
         log = EventLog(level) if logs is not None else None
         sim = ExactNetwork(
             env, network, RandomStream(child), name="network", trace_dt_ms=dt, t_end_ms=t_end,
-            log=log, mode=mode,
+            log=log, mode=mode, exact_species=tuple(exact_species),
         )
         env.run(until=t_end)
         sim.finish(t_end)

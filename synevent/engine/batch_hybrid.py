@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .batch import BatchTables, _cumsum_rows
-from .partition import EPSILON, LEAP_MIN_EVENTS, MIN_POOL, TAU_MAX_MS, TAU_MIN_MS, TURNOVER, LeapPlan
+from .partition import EPSILON, LEAP_MIN_EVENTS, MIN_POOL, SMALL_COUNT, TAU_MAX_MS, TAU_MIN_MS, TURNOVER, LeapPlan
 
 __all__ = ["run_hybrid_batch"]
 
@@ -49,8 +49,8 @@ class _Leaps:
     costs a few matrix products instead of a Python loop over reactions.
     """
 
-    def __init__(self, net, tab: BatchTables) -> None:
-        self.plan = plan = LeapPlan(net)
+    def __init__(self, net, tab: BatchTables, protected: tuple[str, ...] = ()) -> None:
+        self.plan = plan = LeapPlan(net, protected)
         self.tab = tab
         ns, nr = len(net.species), len(net.reactions)
         self.ns = ns
@@ -69,6 +69,8 @@ class _Leaps:
             for s in re:
                 self.react[s, j] += 1
         self.delta_t = tab.delta.T.astype(np.float64)
+        self.is_reactant = self.react.sum(axis=1) > 0
+        self.made_t = np.maximum(self.delta_t, 0.0)  # molecules each reaction makes
         # Field rules (LeapPlan.step_ms): incidence of the reactant of unimolecular reactions
         # (a field when the reaction is exact), of both reactants of bimolecular ones (fields
         # when exact; when leaped only the larger is), and of paired reactants (always).
@@ -126,8 +128,8 @@ class _Leaps:
             field |= (self.m_a @ (lb & big_a) + self.m_b @ (lb & ~big_a)) > 0.0
         ok = field & (x > 0) & (cons > 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            t1 = np.where(ok & (drift != 0.0) & (x * EPSILON >= 1.0),
-                          EPSILON * x / np.abs(drift), np.inf)
+            t1 = np.where(high & self.is_reactant[:, None] & (drift != 0.0),
+                          np.maximum(EPSILON * x, SMALL_COUNT) / np.abs(drift), np.inf)
             t2 = np.where(ok, TURNOVER * x / cons, np.inf)  # TURNOVER / per-molecule hazard
         tau = np.minimum(t1.min(axis=0), t2.min(axis=0))
         return np.clip(tau, TAU_MIN_MS, TAU_MAX_MS)
@@ -138,30 +140,82 @@ class _Leaps:
 
     def leap(self, x: np.ndarray, leaped: np.ndarray, tau_ms: np.ndarray,
              gen: np.random.Generator) -> np.ndarray:
-        """Apply the leaps of ``tau_ms`` to ``x`` (in place); return events per trajectory."""
-        n_events = np.zeros(x.shape[1], dtype=np.int64)
-        for j in np.flatnonzero(leaped.any(axis=1)):
+        """Apply the leaps of ``tau_ms`` to ``x`` (in place); return events per trajectory.
+
+        The driver rule of :meth:`LeapPlan.draws`, vectorised: per driver species one binomial
+        (molecules that react) and, per competing fate, one conditional binomial (which fate).
+        """
+        ns, n = x.shape
+        js = [j for j in np.flatnonzero(leaped.any(axis=1)) if self.c[j]]
+        hz = np.zeros((ns, n))  # total hazard per driver species and trajectory
+        plan = []
+        for j in js:
+            _, kind, a, b, _ = self.plan._rx[j]
             lj = leaped[j]
-            if not self.c[j]:
-                continue
-            re = self.plan.reactants[j]
             cj = self.c[j]
-            if not re:
-                k = gen.poisson(cj * tau_ms, size=x.shape[1]) * lj
-            elif len(re) == 1:
-                k = gen.binomial((x[re[0]] * lj).astype(np.int64), -np.expm1(-cj * tau_ms))
-            elif re[0] == re[1]:
-                m = x[re[0]]
-                k = gen.binomial((m // 2 * lj).astype(np.int64),
-                                 -np.expm1(-cj * np.maximum(m - 1, 0) * tau_ms))
+            if kind == 0:
+                plan.append((j, kind, None, None, gen.poisson(cj * tau_ms) * lj))
+                continue
+            if kind == 1:
+                drv = np.full(n, a)
+                h = np.full(n, cj)
+            elif kind == 2:
+                drv = np.full(n, a)
+                h = cj * np.maximum(x[a] - 1, 0)
             else:
-                a, b = x[re[0]], x[re[1]]
-                k = gen.binomial((np.minimum(a, b) * lj).astype(np.int64),
-                                 -np.expm1(-cj * np.maximum(a, b) * tau_ms))
-            k = k.astype(np.float64)
-            for s in set(re):  # events capped by what the reactions before left
-                k = np.minimum(k, x[s] // re.count(s))
+                on_a = x[a] <= x[b]
+                drv = np.where(on_a, a, b)
+                h = cj * np.where(on_a, x[b], x[a])
+                # The partner's share competes with its own fates, and is dropped (kind -1).
+                ptn = np.where(on_a, b, a)
+                hp = np.where(lj & (x[a] > 0) & (x[b] > 0), cj * np.where(on_a, x[a], x[b]), 0.0)
+                np.add.at(hz, (ptn, np.arange(n)), hp)
+                plan.append((j, -1, ptn, hp, None))
+            h = np.where(lj & (x[drv, np.arange(n)] > 0), h, 0.0)
+            np.add.at(hz, (drv, np.arange(n)), h)
+            plan.append((j, kind, drv, h, None))
+        left = gen.binomial(x.astype(np.int64), -np.expm1(-hz * tau_ms)).astype(np.float64)
+        made = np.zeros_like(x)
+        n_events = self._split_apply(x, plan, left, hz, gen, made, first=True)
+        # Molecules made during the step: the survival correction of LeapPlan.draws.
+        ht = hz * tau_ms
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p_react = np.where(ht > 0.0, 1.0 + np.expm1(-ht) / np.where(ht > 0.0, ht, 1.0), 0.0)
+        if (made > 0).any():
+            left = gen.binomial(made.astype(np.int64), np.clip(p_react, 0.0, 1.0))
+            if left.any():
+                n_events += self._split_apply(x, plan, left.astype(np.float64), hz, gen, None,
+                                              first=False)
+        return n_events
+
+    def _split_apply(self, x, plan, left, hz, gen, made, *, first: bool) -> np.ndarray:
+        # Split each driver's reacting molecules over its fates (conditional binomials) and
+        # apply the events, capped by the reactants left, in reaction order.
+        n = x.shape[1]
+        cols = np.arange(n)
+        hz_left = hz.copy()
+        n_events = np.zeros(n, dtype=np.int64)
+        for j, kind, drv, h, k0 in plan:
+            if kind == 0:
+                if not first:
+                    continue
+                k = k0.astype(np.float64)
+            else:
+                kd, hd = left[drv, cols], hz_left[drv, cols]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    p = np.where(hd > 0.0, np.minimum(h / np.where(hd > 0.0, hd, 1.0), 1.0), 0.0)
+                k = gen.binomial(kd.astype(np.int64), p).astype(np.float64)
+                left[drv, cols] = kd - k
+                hz_left[drv, cols] = hd - h
+                if kind == -1:  # a partner's share: competes, then is dropped
+                    continue
+                if kind == 2:
+                    k = k // 2
+            for s in set(self.plan.reactants[j]):  # capped by what the reactions before left
+                k = np.minimum(k, x[s] // self.plan.reactants[j].count(s))
             x += self.delta_t[:, j:j + 1] * k
+            if made is not None:
+                made += self.made_t[:, j:j + 1] * k
             n_events += k.astype(np.int64)
         return n_events
 
@@ -173,6 +227,7 @@ def run_hybrid_batch(
     *,
     t_end_ms: float,
     dt_out_ms: float,
+    exact_species: tuple[str, ...] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
     """``n`` hybrid trajectories of ``net``; return (grid counts, reaction events per trajectory).
 
@@ -180,7 +235,7 @@ def run_hybrid_batch(
     :func:`~synevent.engine.batch.run_direct_batch`; leaped events count one per reaction.
     """
     tab = BatchTables(net)
-    lp = _Leaps(net, tab)
+    lp = _Leaps(net, tab, exact_species)
     ns, nr = len(net.species), len(net.reactions)
     kmax = int(np.floor(t_end_ms / dt_out_ms + 1e-9))
     grid_pad = np.append(np.arange(kmax + 1) * dt_out_ms, np.inf)

@@ -55,7 +55,7 @@ class HybridStepper:
         self.leap_events = 0
         self.n_leaps = 0
 
-    def replan(self, now: float) -> None:
+    def replan(self, now: float, rates_changed: bool = True) -> None:
         """Classify reactions in the current state and schedule the next leap from ``now``."""
         sim = self.sim
         leaped, high = self.plan.classify(sim.x)
@@ -69,10 +69,11 @@ class HybridStepper:
             for j in leaped:
                 c_run[j] = 0.0
             sim.c_run = c_run
-        else:
-            for j, cj in enumerate(sim.c):  # rates may have changed (set_rate)
-                if j not in leaped:
-                    sim.c_run[j] = cj
+        elif rates_changed:  # after set_rate: the exact loop's copy of the rates
+            c_run = list(sim.c)
+            for j in leaped:
+                c_run[j] = 0.0
+            sim.c_run = c_run
         self.span_start = now
         if leaped:
             self.tau_ms = tau
@@ -105,7 +106,7 @@ class HybridStepper:
         self.leap(t_now, self.tau_ms)
         sim.t = t_now
         end = self.span_start + self.tau_ms
-        self.replan(end)
+        self.replan(end, rates_changed=False)
         if self.t_leap < t_now:  # a span may not start before the leap just applied
             self.t_leap = t_now
         sim.a = sim.loop_propensities(sim.x)

@@ -23,7 +23,7 @@ from scipy.optimize import linprog
 
 from .network import ReactionNetwork
 
-__all__ = ["EPSILON", "LEAP_MIN_EVENTS", "MIN_POOL", "TAU_MAX_MS", "TAU_MIN_MS", "TURNOVER", "LeapPlan"]
+__all__ = ["EPSILON", "LEAP_MIN_EVENTS", "SMALL_COUNT", "MIN_POOL", "TAU_MAX_MS", "TAU_MIN_MS", "TURNOVER", "LeapPlan"]
 
 #: Pools bounded below this many molecules stay exact.
 MIN_POOL = 200
@@ -36,8 +36,10 @@ TAU_MAX_MS = 1.0
 #: quieter one (transporters reorienting long after the transmitter is gone) fires exactly,
 #: which costs less than stepping through idle time.
 LEAP_MIN_EVENTS = 1.0
+#: Floor of the drift bound, in molecules (1 / EPSILON).
+SMALL_COUNT = 20.0
 #: Expected reactions per field molecule within one leap, at most.
-TURNOVER = 0.5
+TURNOVER = 0.25
 TAU_MIN_MS = 1e-4
 
 
@@ -114,6 +116,21 @@ class LeapPlan:
                 self.delta[j, net.index(s)] = d
         self.delta_items = [[(net.index(s), d) for s, d in r.delta().items()]
                             for r in net.reactions]
+        # NOTE: plain-Python tables for the scalar stepper, which classifies and sizes a leap
+        # in a few tens of microseconds: numpy scalar access would cost more than the work.
+        self._laws_sparse = [[(i, float(w)) for i, w in enumerate(law) if w] for law in self.laws]
+        self._law_of = [int(v) for v in self.law_of]
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for j, need in zip(self.candidates, self.needs):
+            groups.setdefault(tuple(need), []).append(j)
+        self._need_groups = sorted(groups.items(), key=lambda kv: min(kv[1]))
+        self._rx = []  # (j, kind, a, b, delta items): kind 0 none, 1 A, 2 A + A, 3 A + B
+        for j, re in enumerate(self.reactants):
+            kind = (0, 1, 3)[len(re)] if len(re) < 2 or re[0] != re[1] else 2
+            a = re[0] if re else -1
+            b = re[1] if len(re) == 2 else -1
+            self._rx.append((j, kind, a, b, self.delta_items[j]))
+        self._is_reactant = [any(s in re for re in self.reactants) for s in range(ns)]
 
     def classify(self, x: list[int]) -> tuple[list[int], list[bool]]:
         """Reactions to leap in state ``x``, and which species are high-copy.
@@ -121,76 +138,75 @@ class LeapPlan:
         A species is high-copy when no conservation law bounds it below :data:`MIN_POOL`; a
         candidate reaction is leaped when all the species it changes are high-copy.
         """
-        ns = len(x)
-        if self.laws:
-            totals = self.law_matrix @ np.asarray(x, dtype=np.float64)
-            high_law = [bool(v >= MIN_POOL) for v in totals]
-        else:
-            high_law = []
-        high = [self.law_of[s] < 0 or high_law[self.law_of[s]] for s in range(ns)]
-        leaped = [j for j, need in zip(self.candidates, self.needs)
-                  if all(high_law[k] for k in need)]
+        high_law = [sum(w * x[i] for i, w in law) >= MIN_POOL for law in self._laws_sparse]
+        high = [k < 0 or high_law[k] for k in self._law_of]
+        leaped: list[int] = []
+        for need, js in self._need_groups:
+            if all(high_law[k] for k in need):
+                leaped.extend(js)
+        leaped.sort()
         return leaped, high
 
     def step_ms(self, x: list[int], c: list[float], leaped: list[int], high: list[bool]) -> float:
-        """Leap step: no *field* count changes by more than :data:`EPSILON` of itself.
+        """Leap step: no *field* count changes by more than allowed within one step.
 
         Fields are the counts a leap freezes: the larger reactant of a leaped binding (the
-        smaller one draws its fate molecule by molecule, which is exact for it), the reactant
-        of a leaped unimolecular reaction, and any high-copy reactant of an exact reaction
-        (which the exact reactions see as constant between leaps).
+        smaller one draws its fate molecule by molecule, which is exact for it), and any
+        high-copy reactant of an exact reaction (which the exact reactions see as constant
+        between leaps). A leaped unimolecular reaction draws each molecule's fate exactly: its
+        reactant is no field on that account.
+
+        Two bounds. (1) The mean of every high-copy reactant may move by EPSILON of itself or by
+        SMALL_COUNT molecules, whichever is larger (the relative bound of Cao, Gillespie and
+        Petzold's tau selection, J Chem Phys 124:044109, 2006, with a floor: a few free
+        transmitter molecules at a steady level fluctuate by their whole count, and a floor of
+        one molecule would shrink the step to nothing). This also holds a species at zero that
+        is being produced fast: transmitter unbinding from transporters must not pile up over
+        a long step and meet the receptors all at once. (2) No field molecule may expect more
+        than TURNOVER reactions within a step.
         """
         ns = len(x)
         h = [0.0] * ns  # per-molecule consumption hazard, over every reaction
-        field = [False] * ns
-        is_leaped = set(leaped)
-        for j, re in enumerate(self.reactants):
-            cj = c[j]
-            if not cj or not re:
-                continue
-            if len(re) == 1:
-                s0 = re[0]
-                h[s0] += cj
-                # Leaped, it draws each molecule's fate exactly; exact, it sees a frozen count.
-                if j not in is_leaped:
-                    field[s0] = field[s0] or high[s0]
-                continue
-            a, b = re
-            if a == b:
-                h[a] += cj * max(x[a] - 1, 0)
-                field[a] = field[a] or high[a]
-                continue
-            h[a] += cj * x[b]
-            h[b] += cj * x[a]
-            if j in is_leaped:
-                big = a if x[a] >= x[b] else b
-                field[big] = True
-            else:
-                field[a] = field[a] or high[a]
-                field[b] = field[b] or high[b]
-        # Net drift of each species (all reactions): a field's mean may move by EPSILON of itself
-        # (the relative bound of Cao, Gillespie and Petzold's tau selection, J Chem Phys
-        # 124:044109, 2006), and no field molecule may expect more than TURNOVER reactions
-        # within a step. Below 1 / EPSILON molecules only the second bound applies: a few free
-        # transmitter molecules at a steady level fluctuate by their whole count, and the drift
-        # bound would shrink the step to nothing for no gain in accuracy.
         drift = [0.0] * ns
-        for j, re in enumerate(self.reactants):
+        field = [False] * ns
+        is_leaped = [False] * len(c)
+        for j in leaped:
+            is_leaped[j] = True
+        for j, kind, a, b, items in self._rx:
             cj = c[j]
             if not cj:
                 continue
-            a = cj
-            for i, s0 in enumerate(re):
-                a *= x[s0] - (1 if i == 1 and re[0] == s0 else 0)
-            if a > 0.0:
-                for s0, d in self.delta_items[j]:
-                    drift[s0] += a * d
+            if kind == 1:
+                prop = cj * x[a]
+                h[a] += cj
+                if not is_leaped[j] and high[a]:
+                    field[a] = True
+            elif kind == 3:
+                xa, xb = x[a], x[b]
+                prop = cj * xa * xb
+                h[a] += cj * xb
+                h[b] += cj * xa
+                if is_leaped[j]:
+                    field[a if xa >= xb else b] = True
+                else:
+                    field[a] = field[a] or high[a]
+                    field[b] = field[b] or high[b]
+            elif kind == 2:
+                xa = x[a]
+                prop = cj * xa * (xa - 1) * 0.5
+                h[a] += cj * max(xa - 1, 0)
+                field[a] = field[a] or high[a]
+            else:
+                prop = cj
+            if prop > 0.0:
+                for s0, d in items:
+                    drift[s0] += prop * d
         tau = TAU_MAX_MS
         for s0 in range(ns):
+            mu = abs(drift[s0])
+            if mu > 0.0 and high[s0] and self._is_reactant[s0]:
+                tau = min(tau, max(EPSILON * x[s0], SMALL_COUNT) / mu)
             if field[s0] and x[s0] > 0 and h[s0] > 0.0:
-                mu = abs(drift[s0])
-                if mu > 0.0 and EPSILON * x[s0] >= 1.0:
-                    tau = min(tau, EPSILON * x[s0] / mu)
                 tau = min(tau, TURNOVER / h[s0])
         return max(TAU_MIN_MS, tau)
 
@@ -212,40 +228,98 @@ class LeapPlan:
     ) -> list[int]:
         """Events of each leaped reaction over ``tau_ms``, applied to ``x`` in place.
 
-        Each molecule of the scarcer reactant reacts with probability ``1 - exp(-c M tau)`` (``M``
-        the other reactant's count, or 1): exact per molecule while ``M`` stays constant. Counts
-        are integers and each reaction's events are capped by the reactants left after the
-        reactions before it, so no count goes negative and every conservation law holds exactly.
+        Every leaped reaction has a *driver*: its reactant (unimolecular), or the scarcer of its
+        two reactants, whose partner count ``M`` is frozen over the step. A driver molecule with
+        fates of hazards ``h_j`` (``c_j`` or ``c_j M``) reacts within the step with probability
+        ``1 - exp(-H tau)``, ``H = sum h_j``, and then takes fate ``j`` with probability
+        ``h_j / H``: a binomial and a multinomial per driver species, exact per molecule while
+        the partners stay constant. Competing fates must be drawn together: drawn one after the
+        other, the first reaction in the list would take molecules the others should have had.
+        Counts are integers and each reaction's events are capped by the reactants left, so no
+        count goes negative and every conservation law holds exactly.
         """
-        n = np.zeros(len(leaped), dtype=np.int64)
-        p = np.zeros(len(leaped))
-        lam = []
-        for i, j in enumerate(leaped):
-            re = self.reactants[j]
-            if not re:
-                lam.append(i)
-                p[i] = c[j] * tau_ms
-            elif len(re) == 1:
-                n[i] = x[re[0]]
-                p[i] = -math.expm1(-c[j] * tau_ms)
-            elif re[0] == re[1]:
-                n[i] = x[re[0]] // 2
-                p[i] = -math.expm1(-c[j] * max(x[re[0]] - 1, 0) * tau_ms)
+        out = dict.fromkeys(leaped, 0)
+        # fates[d]: (reaction, hazard per molecule of d, whether d drives it). A partner's
+        # share is drawn and dropped: its molecules are taken by the driver's draw, but they
+        # compete with the partner's own fates (free transmitter that binds a scarce
+        # transporter cannot also escape).
+        fates: dict[int, list[tuple[int, float, bool]]] = {}
+        for j in leaped:
+            jj, kind, a, b, _ = self._rx[j]
+            cj = c[j]
+            if not cj:
+                continue
+            if kind == 0:
+                out[j] = int(generator.poisson(cj * tau_ms))
+                continue
+            if kind == 1:
+                fates.setdefault(a, []).append((j, cj, True))
+            elif kind == 2:  # per molecule; an event takes two
+                fates.setdefault(a, []).append((j, cj * max(x[a] - 1, 0), True))
+            elif x[a] and x[b]:
+                d, p = (a, b) if x[a] <= x[b] else (b, a)
+                fates.setdefault(d, []).append((j, cj * x[p], True))
+                fates.setdefault(p, []).append((j, cj * x[d], False))
+        fates = {d: lst for d, lst in fates.items() if x[d] > 0 and any(f[2] for f in lst)}
+        for d, lst in fates.items():
+            total = sum(h for _, h, _ in lst)
+            k = int(generator.binomial(x[d], -math.expm1(-total * tau_ms)))
+            if not k:
+                continue
+            if len(lst) == 1:
+                out[lst[0][0]] = k
             else:
-                a, b = x[re[0]], x[re[1]]
-                n[i] = min(a, b)
-                p[i] = -math.expm1(-c[j] * max(a, b) * tau_ms)
-        k = generator.binomial(n, p)
-        for i in lam:
-            k[i] = generator.poisson(p[i])
-        out = []
-        for i, j in enumerate(leaped):
-            kj = int(k[i])
-            for s in self.reactants[j]:
-                # a species listed twice needs two molecules per event
-                kj = min(kj, x[s] // self.reactants[j].count(s))
+                split = generator.multinomial(k, [h / total for _, h, _ in lst])
+                for (j, _, drives), kj in zip(lst, split):
+                    if drives:
+                        out[j] = int(kj)
+        result = self._apply(x, leaped, out)
+        # Molecules made during the step (transmitter unbinding from a transporter) would
+        # otherwise all survive to its end, and a species made and consumed fast would sit
+        # too high by H tau / 2 of itself. A molecule made at a uniform time in the step
+        # survives to its end with probability (1 - exp(-H tau)) / (H tau); the others react
+        # within the step, with their fates split as above.
+        made = [0] * len(x)
+        for j, kj in zip(leaped, result):
             if kj:
-                for s, d in self.delta_items[j]:
-                    x[s] += d * kj
-            out.append(kj)
-        return out
+                for s0, dd in self._rx[j][4]:
+                    if dd > 0:
+                        made[s0] += dd * kj
+        more = dict.fromkeys(leaped, 0)
+        again = False
+        for d, lst in fates.items():
+            if not made[d]:
+                continue
+            total = sum(h for _, h, _ in lst)
+            ht = total * tau_ms
+            k = int(generator.binomial(made[d], 1.0 + math.expm1(-ht) / ht))
+            if not k:
+                continue
+            again = True
+            split = [k] if len(lst) == 1 else generator.multinomial(
+                k, [h / total for _, h, _ in lst])
+            for (j, _, drives), kj in zip(lst, split):
+                if drives:
+                    more[j] = int(kj)
+        if again:
+            for i, kj in enumerate(self._apply(x, leaped, more)):
+                result[i] += kj
+        return result
+
+    def _apply(self, x: list[int], leaped: list[int], events: dict[int, int]) -> list[int]:
+        # Events of each reaction, capped by the reactants left, applied in reaction order.
+        result = []
+        for j in leaped:
+            kj = events[j]
+            _, kind, a, b, items = self._rx[j]
+            if kind == 2:
+                kj = min(kj // 2, x[a] // 2)
+            elif kind == 1:
+                kj = min(kj, x[a])
+            elif kind == 3:
+                kj = min(kj, x[a], x[b])
+            if kj:
+                for s0, dd in items:
+                    x[s0] += dd * kj
+            result.append(kj)
+        return result

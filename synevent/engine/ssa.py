@@ -85,6 +85,9 @@ class ExactNetwork(ExactProcess):
     mode : {"exact", "hybrid"}
         ``"hybrid"`` leaps the reactions that change only high-copy pools (see
         :mod:`synevent.engine.partition`); watched species are never leaped.
+    exact_species : tuple of str
+        In hybrid mode, species whose reactions always stay exact, however large their pool
+        (receptor and channel states of a synapse).
     """
 
     def __init__(
@@ -100,6 +103,7 @@ class ExactNetwork(ExactProcess):
         watch: dict[str, int] | None = None,
         passive: bool = False,
         mode: str = "exact",
+        exact_species: tuple[str, ...] = (),
     ) -> None:
         self.mode = check_mode(mode)
         self.env = env
@@ -142,7 +146,10 @@ class ExactNetwork(ExactProcess):
         self.advance = _compile(network, log_reactions, watched).__get__(self)  # type: ignore[attr-defined]
         self.hybrid: HybridStepper | None = None
         if self.mode == "hybrid":
-            plan = plan_for(_structure(network), network, tuple(s for s, _ in watched))
+            for species in exact_species:
+                network.index(species)
+            protected = tuple(sorted({s for s, _ in watched} | set(exact_species)))
+            plan = plan_for(_structure(network), network, protected)
             self.hybrid = HybridStepper(self, plan)
             self.c_run = list(self.c)
             self.hybrid.replan(self.t)
