@@ -48,7 +48,7 @@ PHARMACOLOGY_PAGES = [
     ["tutorial.md", "how-to/seeding.md", "how-to/custom_kinetics.md", "how-to/comparisons.md",
      "how-to/circuits.md", "background/retrograde.md"]
     + [f"pharmacology/{name}" for name in PHARMACOLOGY_PAGES]
-    + ["background/metabotropic.md", "background/cotransmission.md"],
+    + ["background/metabotropic.md", "background/cotransmission.md", "background/hybrid.md"],
 )
 def test_doc_examples_run(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
