@@ -38,8 +38,8 @@ def replicates(sizes) -> dict:
 
 
 def spikes(counts) -> dict:
-    # One glutamatergic synapse driven at 20 Hz, release probability raised so that most spikes
-    # release (the cost of a spike is then mostly its quantum's cleft).
+    # One glutamatergic synapse driven at 20 Hz for up to 20 s, release probability raised
+    # (every spike drives the sensor, the vesicle cycle and any quantum's cleft).
     syn = se.presets.glutamatergic().replace(calcium={"local_peak_uM": 40.0})
     return {m: [_wall(lambda k=k, m=m: se.simulate(
         syn, se.regular(20.0, k, start_ms=1.0), t_end_ms=50.0 * k + 20.0, seed=2, mode=m,
@@ -82,9 +82,9 @@ def main() -> None:
     q = args.quick
     axes = [
         ("replicates (canonical cleft network, 10 ms each)", "trajectories",
-         [10, 30, 100] if q else [10, 30, 100, 300, 1000], replicates),
+         [10, 30, 100] if q else [10, 30, 100, 300, 1000, 3000], replicates),
         ("spikes (one glutamatergic synapse, 20 Hz)", "spikes",
-         [2, 4] if q else [5, 10, 20, 40], spikes),
+         [2, 4] if q else [25, 50, 100, 200, 400], spikes),
         ("synapses (convergent circuit, 200 ms at 20 Hz)", "synapses",
          [5, 10] if q else [10, 25, 50, 100], lambda ks: synapses(ks, 200.0)),
         ("molecules per vesicle (glutamatergic, 5 spikes)", "molecules",
@@ -100,6 +100,7 @@ def main() -> None:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        import matplotlib.ticker
 
         fig, axs = plt.subplots(1, 4, figsize=(16, 3.8))
         for ax, (title, unit, xs, walls) in zip(axs, results):
@@ -111,6 +112,8 @@ def main() -> None:
             ax.set_xlabel(unit)
             ax.set_ylabel("wall time (s)")
             ax.set_title(title.split(" (")[0])
+            ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         axs[0].legend(fontsize=8)
         fig.tight_layout()
         args.figure.parent.mkdir(parents=True, exist_ok=True)
