@@ -1,4 +1,4 @@
-"""Hybrid mode for many trajectories at once: shared leap times, exact events in lockstep.
+"""Hybrid mode for many trajectories at once: exact events in lockstep, leaps in rounds.
 
 The same rules as :class:`~synevent.engine.hybrid.HybridStepper` (which reactions are leaped,
 per-molecule binomial leaps with integer counts, midpoint placement of the leaps, see
@@ -16,7 +16,16 @@ from __future__ import annotations
 import numpy as np
 
 from .batch import BatchTables, _cumsum_rows
-from .partition import EPSILON, LEAP_MIN_EVENTS, MIN_POOL, SMALL_COUNT, TAU_MAX_MS, TAU_MIN_MS, TURNOVER, LeapPlan
+from .partition import (
+    EPSILON,
+    LEAP_MIN_EVENTS,
+    MIN_POOL,
+    SMALL_COUNT,
+    TAU_MAX_MS,
+    TAU_MIN_MS,
+    TURNOVER,
+    LeapPlan,
+)
 
 __all__ = ["run_hybrid_batch"]
 
@@ -188,7 +197,9 @@ class _Leaps:
                                               first=False)
         return n_events
 
-    def _split_apply(self, x, plan, left, hz, gen, made, *, first: bool) -> np.ndarray:
+    def _split_apply(self, x: np.ndarray, plan: list, left: np.ndarray, hz: np.ndarray,
+                     gen: np.random.Generator, made: np.ndarray | None, *,
+                     first: bool) -> np.ndarray:
         # Split each driver's reacting molecules over its fates (conditional binomials) and
         # apply the events, capped by the reactants left, in reaction order.
         n = x.shape[1]
@@ -236,7 +247,7 @@ def run_hybrid_batch(
     """
     tab = BatchTables(net)
     lp = _Leaps(net, tab, exact_species)
-    ns, nr = len(net.species), len(net.reactions)
+    ns = len(net.species)
     kmax = int(np.floor(t_end_ms / dt_out_ms + 1e-9))
     grid_pad = np.append(np.arange(kmax + 1) * dt_out_ms, np.inf)
     out = np.empty((n, kmax + 1, ns), dtype=np.int64)

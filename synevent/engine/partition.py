@@ -12,6 +12,10 @@ leaping when a vesicle's transmitter arrives and back to exact events when it is
 Conservation laws are found once per network structure with a small linear programme per
 species (``scipy.optimize.linprog``): non-negative weights ``w`` with ``w @ delta = 0`` for every
 reaction and ``w[s] = 1``, as sparse as possible. Then ``x[s] <= w @ x`` at every moment.
+
+:class:`LeapPlan` holds the tables and the rules: classification (:meth:`LeapPlan.classify`),
+step size (:meth:`LeapPlan.step_ms`) and the integer binomial draws with competing fates
+(:meth:`LeapPlan.draws`); ``docs/background/hybrid.md`` explains them.
 """
 
 from __future__ import annotations
@@ -23,12 +27,21 @@ from scipy.optimize import linprog
 
 from .network import ReactionNetwork
 
-__all__ = ["EPSILON", "LEAP_MIN_EVENTS", "SMALL_COUNT", "MIN_POOL", "TAU_MAX_MS", "TAU_MIN_MS", "TURNOVER", "LeapPlan"]
+__all__ = [
+    "EPSILON",
+    "LEAP_MIN_EVENTS",
+    "MIN_POOL",
+    "SMALL_COUNT",
+    "TAU_MAX_MS",
+    "TAU_MIN_MS",
+    "TURNOVER",
+    "LeapPlan",
+    "conservation_bounds",
+]
 
 #: Pools bounded below this many molecules stay exact.
 MIN_POOL = 200
-#: Largest relative change of a "field" count (the abundant partner of a leaped bimolecular
-#: reaction, or an abundant reactant of an exact one) within one leap.
+#: Largest relative change of the mean of a high-copy reactant within one leap.
 EPSILON = 0.05
 #: Bounds of the leap step.
 TAU_MAX_MS = 1.0
