@@ -62,6 +62,7 @@ class BatchTables:
         self.pair_col = self.pair[:, None].astype(np.float64)
         self.half_col = self.half[:, None]
         self.delta_t = self.delta.T.astype(np.float64).copy()
+        self.any_pair = bool(self.pair.any())
 
     def propensities(self, xp: np.ndarray) -> np.ndarray:
         """Propensities, shape (n_reactions, n), of padded states ``xp`` (n_species + 1, n).
@@ -71,6 +72,8 @@ class BatchTables:
         order so that each value is the float the generated scalar loop computes
         (``c * x1 * x2``, or ``c * x * (x - 1) * 0.5``); multiplying by 1.0 is exact.
         """
+        if not self.any_pair:  # subtracting 0 and multiplying by 1.0 change no bit: skip them
+            return self.c_col * xp[self.first] * xp[self.second]
         return self.c_col * xp[self.first] * (xp[self.second] - self.pair_col) * self.half_col
 
 

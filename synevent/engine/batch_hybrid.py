@@ -30,7 +30,7 @@ from .partition import (
 __all__ = ["run_hybrid_batch"]
 
 _ROWS = 512  # random numbers are drawn in blocks of this many rows of n
-_LEAP_EVERY = 4  # lockstep iterations between two rounds of leaps
+_LEAP_EVERY = 16  # lockstep iterations between two rounds of leaps
 
 
 class _Draws:
@@ -273,6 +273,8 @@ def run_hybrid_batch(
         _, c_run, first, second, pair, half = part[:6]
         if not len(first):  # everything leaped: no exact reaction pending anywhere
             return np.zeros((1, n))
+        if not tab.any_pair:
+            return _cumsum_rows(c_run * xp[first] * xp[second])
         return _cumsum_rows(c_run * xp[first] * (xp[second] - pair) * half)
 
     def plan_cols(xc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -294,9 +296,10 @@ def run_hybrid_batch(
     _, e = draws.next()
     with np.errstate(divide="ignore"):
         tn = np.where(cum[-1] > 0.0, e / cum[-1], np.inf)
+    tcap = np.minimum(tmid, t_end_ms)  # exact events fire up to the next leap (or the end)
     it = 0
     while True:
-        lim = np.minimum(np.minimum(tn, tmid), t_end_ms)
+        lim = np.minimum(tn, tcap)
         rec = g_next < lim
         while rec.any():
             rows = np.flatnonzero(rec)
@@ -311,12 +314,17 @@ def run_hybrid_batch(
             r = u * cum[-1]
             j = (r >= cum[:-1]).sum(axis=0)
             sp, d = part[6], part[7]
-            x[sp] += d[:, j] * act
+            sl = slice(sp[0], sp[-1] + 1) if len(sp) and sp[-1] - sp[0] + 1 == len(sp) else None
+            if sl is not None:  # the species the exact reactions change are one block
+                x[sl] += d[:, j] * act
+            else:
+                x[sp] += d[:, j] * act
             fired += act
             cum = cum_of(part)
             total = cum[-1]
             with np.errstate(divide="ignore", invalid="ignore"):
-                tn = np.where(act, np.where(total > 0.0, tn + e / total, np.inf), tn)
+                # e > 0, so a zero total gives inf: no reaction pending
+                tn = np.where(act, tn + e / total, tn)
         it += 1
         # Leaps are applied in groups every few iterations (a trajectory whose leap is due
         # waits, doing nothing, meanwhile): per-leap numpy calls on a handful of columns
@@ -339,6 +347,7 @@ def run_hybrid_batch(
         new_l, new_tau = plan_cols(xc)
         tau[cols] = new_tau
         tmid[cols] = np.maximum(span[cols] + 0.5 * new_tau, t_leap)
+        tcap[cols] = np.minimum(tmid[cols], t_end_ms)
         if not np.array_equal(new_l, lc):
             leaped[:, cols] = new_l
             rows_now = np.flatnonzero(~leaped.all(axis=1))

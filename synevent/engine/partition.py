@@ -52,7 +52,7 @@ LEAP_MIN_EVENTS = 1.0
 #: Floor of the drift bound, in molecules (1 / EPSILON).
 SMALL_COUNT = 20.0
 #: Expected reactions per field molecule within one leap, at most.
-TURNOVER = 0.25
+TURNOVER = 0.5
 TAU_MIN_MS = 1e-4
 
 
