@@ -155,3 +155,17 @@ def test_logged_events_take_at_most_64_bytes():
     for i in range(100):
         other.record(float(i), "fuse", "terminal", site=1, vesicle=i, spike=0, amount=3000)
     assert other.nbytes() / len(other) <= 64
+
+
+@pytest.mark.slow
+def test_hybrid_synapse_under_a_scheduled_drug_conserves():
+    # A transporter blocker washed in during the run changes rates (and binds transporters)
+    # while glutamate is being leaped: every molecule must still be accounted for.
+    drug = se.TransporterInhibitor(target="EAAT2", conc_uM=50.0, ki_uM=5.0,
+                                   schedule=se.Schedule(start_ms=30.0, tau_on_ms=5.0))
+    r = se.simulate(se.presets.glutamatergic().replace(calcium={"local_peak_uM": 40.0}),
+                    se.regular(20.0, 6, start_ms=1.0), t_end_ms=300.0, seed=8, mode="hybrid",
+                    trace_dt_ms=0.1, interventions=[drug])
+    assert r.summary["molecules_released"] > 0
+    assert r.summary["conserved"]
+    assert r.fused_molecules == r.summary["molecules_released"] + r.in_transit
