@@ -109,11 +109,26 @@ class EventLog:
         self._reaction_sources.append((component, list(names), t, j))
         return t, j
 
+    def buffers(self) -> tuple[dict[str, list], list[tuple[str, list[str], list[float], list[int]]]]:
+        """The raw column buffers (for streaming writers): the records' columns by name, and
+        per kinetic network ``(component, reaction names, times, reaction indices)``.
+
+        The table of :meth:`to_frame` is their concatenation in this order, stably sorted by time.
+        """
+        main = {"t_ms": self._t, "kind": self._kind, "component": self._component,
+                "site": self._site, "vesicle": self._vesicle, "spike": self._spike,
+                "amount": self._amount, "detail": self._detail}
+        return main, list(self._reaction_sources)
+
     def __len__(self) -> int:
         return len(self._t) + sum(len(src[2]) for src in self._reaction_sources)
 
-    def to_frame(self) -> pd.DataFrame:
-        """All events as one DataFrame sorted by time (stable: ties keep recording order)."""
+    def to_frame(self, networks: bool = True) -> pd.DataFrame:
+        """All events as one DataFrame sorted by time (stable: ties keep recording order).
+
+        ``networks=False`` leaves out the reaction records of the kinetic networks (the bulk
+        of a reaction-level log), keeping the terminal's records.
+        """
         parts = [
             pd.DataFrame(
                 {
@@ -128,7 +143,7 @@ class EventLog:
                 }
             )
         ]
-        for component, names, t, j in self._reaction_sources:
+        for component, names, t, j in self._reaction_sources if networks else ():
             if not t:
                 continue
             n = len(t)

@@ -1,0 +1,178 @@
+"""Write event logs to Parquet or CSV in row groups, without building one big DataFrame.
+
+:meth:`EventLog.to_frame` materialises every column of every event as a pandas object; for a
+run of 10⁷ reaction events that alone is several GiB. The writer here keeps, per event, only the
+time, the merge order and two small integer codes, and writes the rows a chunk at a time as
+dictionary-encoded Arrow columns. The rows it writes equal ``to_frame()`` row for row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from ..engine.log import EVENT_COLUMNS, EventLog
+
+__all__ = ["EventWriter", "ROWS_PER_GROUP", "event_schema"]
+
+#: Rows per Parquet row group (and per CSV batch): ~40 MB of Arrow data at most.
+ROWS_PER_GROUP = 1 << 20
+
+_DICT = pa.dictionary(pa.int32(), pa.string())
+_ARROW = {"float64": pa.float64(), "int32": pa.int32(), "int64": pa.int64(), "category": _DICT}
+#: What reaction events carry in the columns that describe vesicles.
+_REACTION_DEFAULTS = {"site": -1, "vesicle": -1, "spike": -1, "amount": 1}
+
+
+def event_schema(extra: dict[str, pa.DataType] | None = None) -> pa.Schema:
+    """Arrow schema of the event table: the log's columns, then ``extra`` ones."""
+    fields = [pa.field(c, _ARROW[d], nullable=False) for c, d in EVENT_COLUMNS.items()]
+    fields += [pa.field(c, t, nullable=False) for c, t in (extra or {}).items()]
+    return pa.schema(fields)
+
+
+class _Codes:
+    """A growing string dictionary shared by every source of one log."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def code(self, name: str) -> int:
+        if name not in self._index:
+            self._index[name] = len(self.names)
+            self.names.append(name)
+        return self._index[name]
+
+    def codes(self, values: list[str]) -> np.ndarray:
+        if not values:
+            return np.zeros(0, np.int32)
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        lookup = np.array([self.code(str(u)) for u in uniques], dtype=np.int32)
+        return lookup[codes]
+
+    def dictionary(self) -> pa.Array:
+        return pa.array(self.names, type=pa.string())
+
+
+class EventWriter:
+    """Append the events of one or more runs to a Parquet or CSV file.
+
+    Parameters
+    ----------
+    path : Path
+        Output file; written to a hidden ``.<name>.partial`` and renamed by :meth:`close`, so a file
+        with the final name is always complete.
+    fmt : {"parquet", "csv"}
+    extra : dict of str to DataType
+        Constant columns per call of :meth:`write` (e.g. ``replicate``).
+    """
+
+    def __init__(self, path: Path, fmt: str = "parquet",
+                 extra: dict[str, pa.DataType] | None = None) -> None:
+        self.path = Path(path)
+        self.partial = self.path.with_name(f".{self.path.name}.partial")  # hidden from readers
+        self.fmt = fmt
+        self.schema = event_schema(extra)
+        self.rows = 0
+        if fmt == "parquet":
+            self._writer: Any = pq.ParquetWriter(self.partial, self.schema, compression="zstd")
+        elif fmt == "csv":
+            self._csv_schema = pa.schema([
+                pa.field(f.name, pa.string() if f.type == _DICT else f.type, nullable=False)
+                for f in self.schema])
+            self._writer = pacsv.CSVWriter(self.partial, self._csv_schema)
+        else:
+            raise ValueError(f'"fmt" must be "parquet" or "csv", got {fmt!r}')
+
+    def write(self, log: EventLog, consume: bool = False, **extra: Any) -> int:
+        """Write every event of ``log``, sorted as in ``log.to_frame()``; return the count.
+
+        ``consume=True`` empties the log's buffers as they are copied (the log cannot be
+        read afterwards): the run's peak memory then holds each event once, not twice.
+        """
+        main, sources = log.buffers()
+        kinds, comps, details = _Codes(), _Codes(), _Codes()
+        n_main = len(main["t_ms"])
+        parts_t = [np.asarray(main["t_ms"], dtype=np.float64)]
+        main_cols = {
+            "kind": kinds.codes(main["kind"]), "site": np.asarray(main["site"], np.int32),
+            "vesicle": np.asarray(main["vesicle"], np.int64),
+            "spike": np.asarray(main["spike"], np.int32),
+            "amount": np.asarray(main["amount"], np.int64),
+        }
+        parts_comp = [comps.codes(main["component"])]
+        parts_detail = [details.codes(main["detail"])]
+        if consume:
+            for buf in main.values():
+                del buf[:]
+        reaction = kinds.code("reaction")
+        for component, names, t, j in sources:
+            n = len(t)
+            if n == 0:
+                continue
+            lookup = np.array([details.code(x) for x in names], dtype=np.int32)
+            parts_t.append(np.asarray(t, dtype=np.float64))
+            parts_detail.append(lookup[np.asarray(j, dtype=np.intp)])
+            parts_comp.append(np.full(n, comps.code(component), np.int32))
+            if consume:
+                del t[:], j[:]
+        t_all = np.concatenate(parts_t)
+        comp_all = np.concatenate(parts_comp)
+        detail_all = np.concatenate(parts_detail)
+        del parts_t, parts_comp, parts_detail
+        order = np.argsort(t_all, kind="stable")
+        dicts = {"kind": kinds.dictionary(), "component": comps.dictionary(),
+                 "detail": details.dictionary()}
+        for lo in range(0, order.size, ROWS_PER_GROUP):
+            idx = order[lo: lo + ROWS_PER_GROUP]
+            is_main = idx < n_main
+            at = idx[is_main]
+            cols: dict[str, Any] = {"t_ms": t_all[idx], "component": comp_all[idx],
+                                    "detail": detail_all[idx]}
+            kind = np.full(idx.size, reaction, np.int32)
+            kind[is_main] = main_cols["kind"][at]
+            cols["kind"] = kind
+            for c, default in _REACTION_DEFAULTS.items():
+                col = np.full(idx.size, default, dtype=main_cols[c].dtype)
+                col[is_main] = main_cols[c][at]
+                cols[c] = col
+            self._write_batch(cols, dicts, extra, idx.size)
+        return int(order.size)
+
+    def _write_batch(self, cols: dict[str, Any], dicts: dict[str, pa.Array],
+                     extra: dict[str, Any], n: int) -> None:
+        arrays = []
+        for f in self.schema:
+            if f.name in dicts:
+                arr = pa.DictionaryArray.from_arrays(pa.array(cols[f.name], pa.int32()),
+                                                     dicts[f.name])
+                if self.fmt == "csv":
+                    arr = arr.cast(pa.string())
+            elif f.name in cols:
+                arr = pa.array(cols[f.name], f.type)
+            else:
+                arr = pa.array(np.full(n, extra[f.name]), f.type)
+            arrays.append(arr)
+        schema = self._csv_schema if self.fmt == "csv" else self.schema
+        self._writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+        self.rows += n
+
+    def close(self) -> Path:
+        """Finish the file and give it its final name."""
+        self._writer.close()
+        self.partial.replace(self.path)
+        return self.path
+
+    def abort(self) -> None:
+        """Drop the unfinished file."""
+        try:
+            self._writer.close()
+        finally:
+            self.partial.unlink(missing_ok=True)
