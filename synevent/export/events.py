@@ -100,48 +100,54 @@ class EventWriter:
         main, sources = log.buffers()
         kinds, comps, details = _Codes(), _Codes(), _Codes()
         n_main = len(main["t_ms"])
-        parts_t = [np.asarray(main["t_ms"], dtype=np.float64)]
+        n_total = n_main + sum(len(src[2]) for src in sources)
+        # One array per column, filled source by source (a list of parts plus a concatenate
+        # would hold every event twice at the peak).
+        t_all = np.empty(n_total, np.float64)
+        comp_all = np.empty(n_total, np.int16)
+        detail_all = np.empty(n_total, np.int32)
+        t_all[:n_main] = main["t_ms"]
+        comp_all[:n_main] = comps.codes(main["component"])
+        detail_all[:n_main] = details.codes(main["detail"])
         main_cols = {
             "kind": kinds.codes(main["kind"]), "site": np.asarray(main["site"], np.int32),
             "vesicle": np.asarray(main["vesicle"], np.int64),
             "spike": np.asarray(main["spike"], np.int32),
             "amount": np.asarray(main["amount"], np.int64),
         }
-        parts_comp = [comps.codes(main["component"])]
-        parts_detail = [details.codes(main["detail"])]
         if consume:
             for buf in main.values():
                 del buf[:]
         reaction = kinds.code("reaction")
+        at = n_main
         for component, names, t, j in sources:
             n = len(t)
             if n == 0:
                 continue
             lookup = np.array([details.code(x) for x in names], dtype=np.int32)
-            parts_t.append(np.asarray(t, dtype=np.float64))
-            parts_detail.append(lookup[np.asarray(j, dtype=np.intp)])
-            parts_comp.append(np.full(n, comps.code(component), np.int32))
+            for k in range(0, n, ROWS_PER_GROUP):  # chunks: no full-size temporary arrays
+                stop = min(n, k + ROWS_PER_GROUP)
+                t_all[at + k: at + stop] = t[k:stop]
+                detail_all[at + k: at + stop] = lookup[np.asarray(j[k:stop], dtype=np.intp)]
+            comp_all[at: at + n] = comps.code(component)
+            at += n
             if consume:
                 del t[:], j[:]
-        t_all = np.concatenate(parts_t)
-        comp_all = np.concatenate(parts_comp)
-        detail_all = np.concatenate(parts_detail)
-        del parts_t, parts_comp, parts_detail
         order = np.argsort(t_all, kind="stable")
         dicts = {"kind": kinds.dictionary(), "component": comps.dictionary(),
                  "detail": details.dictionary()}
         for lo in range(0, order.size, ROWS_PER_GROUP):
             idx = order[lo: lo + ROWS_PER_GROUP]
             is_main = idx < n_main
-            at = idx[is_main]
-            cols: dict[str, Any] = {"t_ms": t_all[idx], "component": comp_all[idx],
+            rows_main = idx[is_main]
+            cols: dict[str, Any] = {"t_ms": t_all[idx], "component": comp_all[idx].astype(np.int32),
                                     "detail": detail_all[idx]}
             kind = np.full(idx.size, reaction, np.int32)
-            kind[is_main] = main_cols["kind"][at]
+            kind[is_main] = main_cols["kind"][rows_main]
             cols["kind"] = kind
             for c, default in _REACTION_DEFAULTS.items():
                 col = np.full(idx.size, default, dtype=main_cols[c].dtype)
-                col[is_main] = main_cols[c][at]
+                col[is_main] = main_cols[c][rows_main]
                 cols[c] = col
             self._write_batch(cols, dicts, extra, idx.size)
         return int(order.size)

@@ -44,24 +44,37 @@ def read_file(path: str | Path) -> dict[str, Any]:
         raise ParameterError(f"{p}: TOML syntax error: {exc}") from None
 
 
-def parse_assignment(text: str) -> tuple[str, Any]:
-    """``"run.t_end_ms=200"`` → ``("run.t_end_ms", 200)``; the value is read as TOML.
+def _key_path(key: str, text: str) -> tuple[str, ...]:
+    """The parts of a TOML dotted key (``a."b.c".d`` is three parts)."""
+    try:
+        node: Any = tomllib.loads(f"{key} = 0")
+    except tomllib.TOMLDecodeError:
+        raise ParameterError(f'--set expects KEY=VALUE with a dotted KEY, got "{text}"') from None
+    parts = []
+    while isinstance(node, dict):
+        (part, node), = node.items()
+        parts.append(part)
+    return tuple(parts)
+
+
+def parse_assignment(text: str) -> tuple[tuple[str, ...], Any]:
+    """``"run.t_end_ms=200"`` → ``(("run", "t_end_ms"), 200)``; key and value are read as TOML.
 
     A value that is not valid TOML (``preset=gabaergic``) is taken as a string.
     """
     key, sep, raw = text.partition("=")
-    key = key.strip()
-    if not sep or not key or any(not part for part in key.split(".")):
+    if not sep or not key.strip():
         raise ParameterError(f'--set expects KEY=VALUE with a dotted KEY, got "{text}"')
+    path = _key_path(key.strip(), text)
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
-    return key, value
+    return path, value
 
 
-def _set_dotted(data: dict[str, Any], key: str, value: Any, origin: str) -> None:
-    parts = key.split(".")
+def _set_dotted(data: dict[str, Any], parts: tuple[str, ...], value: Any, origin: str) -> None:
+    key = ".".join(parts)
     node: Any = data
     for i, part in enumerate(parts[:-1]):
         if isinstance(node, list):
@@ -79,12 +92,13 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any, origin: str) -> None
     node[parts[-1]] = value
 
 
-def apply_overrides(data: Mapping[str, Any], overrides: Iterable[tuple[str, Any]],
+def apply_overrides(data: Mapping[str, Any], overrides: Iterable[tuple[str | tuple[str, ...], Any]],
                     origin: str = "--set") -> dict[str, Any]:
-    """A deep copy of ``data`` with each ``(dotted key, value)`` set."""
+    """A deep copy of ``data`` with each ``(key, value)`` set; a key is a tuple of parts or a
+    string split at its dots."""
     out = _deep_copy(data)
     for key, value in overrides:
-        _set_dotted(out, key, value, origin)
+        _set_dotted(out, tuple(key.split(".")) if isinstance(key, str) else key, value, origin)
     return out
 
 

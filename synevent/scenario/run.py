@@ -55,7 +55,7 @@ def resolve(sc: Scenario, inputs: Inputs, source: str = "") -> tuple[Scenario, i
     data["resolved"] = {
         "synevent_version": __version__,
         "seed_entropy": entropy,
-        "source": source or (sc.resolved.source if sc.resolved else ""),
+        "source": sc.resolved.source if sc.resolved else source,  # the original file
         "synapse_parameters": to_plain(inputs.synapse),
     }
     return Scenario.model_validate(data), entropy

@@ -108,6 +108,7 @@ def expand(sc: Scenario, origin: str = "<scenario>") -> list[Task]:
         raise ParameterError(f"{origin}: run.seed: a sweep needs a fixed seed (an integer >= 0) so "
                              "that an interrupted sweep resumes with the same numbers")
     base = sc.model_dump(mode="json", exclude={"sweep", "resolved"})
+    base["run"]["replicates"] = 1  # a task is one replicate
     keys = list(sc.sweep.parameters)
     tasks: list[Task] = []
     for values in itertools.product(*(sc.sweep.parameters[k] for k in keys)):
