@@ -225,3 +225,34 @@ def test_presets_and_schema(capsys):
     assert schema == json.loads(json.dumps(json_schema()))
     assert set(schema["required"]) == {"synapse", "stimulus", "run"}
     assert schema["properties"]["run"]["$ref"].endswith("RunSection")
+
+
+DOCS = Path(__file__).parents[1] / "docs" / "how-to"
+
+
+@pytest.mark.parametrize("page", ["scenario_files.md", "sweeps.md"])
+def test_docs_scenario_pages(page, tmp_path, monkeypatch, capsys):
+    """Write each ```toml block with a "# file:" line, run each "$ synevent" line and each
+    ```python block (except the SLURM recipe), in the order of the page."""
+    import re
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    text = (DOCS / page).read_text()
+    blocks = re.findall(r"```(toml|console|python)\n(.*?)```", text, flags=re.S)
+    ran = 0
+    scope: dict = {}
+    for lang, body in blocks:
+        if lang == "toml":
+            name = re.match(r"# file: (\S+)\n", body)
+            if name:
+                Path(name.group(1)).write_text(body)
+        elif lang == "console":
+            for line in body.splitlines():
+                argv = shlex.split(line.removeprefix("$ "))
+                assert argv[0] == "synevent", line
+                assert main(argv[1:]) == 0, (line, capsys.readouterr().err)
+                ran += 1
+        elif "dask_jobqueue" not in body:
+            exec(compile(body, page, "exec"), scope)
+    assert ran >= 3
