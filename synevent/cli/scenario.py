@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,9 @@ def _run(args: argparse.Namespace) -> int:
     from ..scenario.run import run_scenario
 
     sc = _load(args.file, args.overrides)
+    if sc.sweep is not None:
+        print(f"{args.file}: note: running the scenario without its [sweep] grid "
+              "(synevent sweep runs the grid)", file=sys.stderr)
     out = run_scenario(sc, folder=Path(args.out) if args.out else None, source=args.file,
                        overwrite=args.overwrite, progress=not args.no_progress)
     metrics = [c for c in ("quanta_per_spike", "psc_peak_pA", "peak_free_uM", "clearance_t50_ms")
