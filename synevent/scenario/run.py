@@ -89,9 +89,6 @@ def run_scenario(sc: Scenario, *, folder: Path | None = None, source: str = "",
         A tqdm bar over the replicates, on stderr.
     """
     inputs = build_inputs(sc)
-    if sc.run.mode != "exact" and "mode" not in simulate.__code__.co_varnames:
-        raise ParameterError(f'run.mode: "{sc.run.mode}" is not available in this version; '
-                             'allowed: ["exact"]')
     resolved, entropy = resolve(sc, inputs, source)
     folder = Path(folder) if folder is not None else default_folder(sc)
     _prepare_folder(folder, overwrite)

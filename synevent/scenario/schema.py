@@ -331,7 +331,8 @@ class RunSection(Strict):
     replicates: Annotated[int, Field(ge=1)] = 1
     seed: Annotated[int, Field(ge=0)] | None = Field(
         None, description="Root seed entropy; omitted: fresh entropy, recorded in resolved.json.")
-    mode: Literal["exact", "hybrid"] = "exact"
+    mode: Literal["exact"] = Field(
+        "exact", description="Engine mode; the hybrid mode (issue 7) is not released yet.")
     log_level: Literal["vesicle", "reaction"] = "vesicle"
     trace_dt_ms: PositiveFloat = 0.05
 
