@@ -17,6 +17,8 @@ import os
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 __all__ = ["TaskStore"]
 
@@ -63,12 +65,13 @@ class TaskStore:
 
     def collect(self) -> pd.DataFrame:
         """Every finished task's summary row, sorted by scenario and task id."""
-        frames = []
+        tables = []
         for p in sorted((self.root / "summary").glob("scenario=*/*.parquet")):
-            df = pd.read_parquet(p)
-            df.insert(0, "scenario", p.parent.name.removeprefix("scenario="))
-            frames.append(df)
-        if not frames:
+            t = pq.read_table(p)
+            scenario = pa.array([p.parent.name.removeprefix("scenario=")] * t.num_rows)
+            tables.append(t.add_column(0, "scenario", scenario))
+        if not tables:
             return pd.DataFrame()
-        return pd.concat(frames, ignore_index=True).sort_values(
-            ["scenario", "task_id"], ignore_index=True)
+        # permissive: swept values may be int in one grid point and float in another
+        table = pa.concat_tables(tables, promote_options="permissive")
+        return table.to_pandas().sort_values(["scenario", "task_id"], ignore_index=True)
