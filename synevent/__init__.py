@@ -57,6 +57,10 @@ from .presynaptic.calibration import calibrate_local_peak, release_probability
 from .presynaptic.sensor import SensorParams, fusion_time_cdf, spontaneous_rate_per_ms
 from .presynaptic.vesicles import VesicleParams
 from .results import Result
+from .scenario.loading import load_scenario
+from .scenario.run import run_scenario
+from .scenario.schema import Scenario
+from .sweep.run import run_sweep
 from .simulation import simulate
 from .studies import (
     Comparison,
@@ -118,6 +122,7 @@ __all__ = [
     "ReceptorScheme",
     "ReleaseBlocker",
     "Result",
+    "Scenario",
     "Schedule",
     "SensorParams",
     "SpikeTrain",
@@ -152,6 +157,7 @@ __all__ = [
     "ghk_potential_mV",
     "girk_for_hill",
     "hill_curve",
+    "load_scenario",
     "mg_unblocked_fraction",
     "molecules_per_uM",
     "nernst_mV",
@@ -166,6 +172,8 @@ __all__ = [
     "regular",
     "release_probability",
     "replicate_seed",
+    "run_scenario",
+    "run_sweep",
     "serotonin_volume",
     "simulate",
     "simulate_network",

@@ -72,10 +72,17 @@ def sensor_allosteric() -> SensorParams:
     )
 
 
+# Half-saturation of the Ca2+ flux through an open channel against [Ca2+]o: permeation saturates
+# at tens of mM (single-site permeation, Hess, Lansman & Tsien 1986). NOTE: Bennett et al.'s
+# 0.13 mM (1977) is the constant of the whole p-[Ca]o law, which the sensor already produces;
+# using it here too counted the saturation twice and flattened the cooperativity (CA-COOP).
+CA_FLUX_KD_MM = 14.0
+
+
 def _ca(**kw: Any) -> CalciumParams:
     # Local transient with half-width 0.4 ms (Meinrenken, Borst & Sakmann 2002).
     base = dict(ca_rest_uM=0.05, tau_rise_ms=0.1, tau_decay_ms=0.25, residual_uM=0.1,
-                tau_residual_ms=100.0, ca_ext_mM=2.0, ca_ext_ref_mM=2.0, kd_ca_ext_mM=0.13)
+                tau_residual_ms=100.0, ca_ext_mM=2.0, ca_ext_ref_mM=2.0, kd_ca_ext_mM=CA_FLUX_KD_MM)
     base.update(kw)
     return CalciumParams(**base)
 
@@ -108,13 +115,18 @@ def _with_sources(s: SynapseParams, drop: tuple[str, ...], add: dict[str, str],
 _COMMON_SOURCES = {
     "sensor": "Sun et al. 2007 Nature 450:676 (ModelDB 105506, authors' code)",
     "calcium.tau_rise_ms/tau_decay_ms": "half-width 0.4 ms: Meinrenken, Borst & Sakmann 2002 J Neurosci 22:1648",
-    "calcium.kd_ca_ext_mM": "0.13 mM: Bennett et al. 1977 J Physiol 271:641 (amphibian NMJ)",
+    "calcium.kd_ca_ext_mM": "14 mM: saturation of Ca2+ permeation of an open Ca channel, Hess, Lansman & Tsien 1986 J Gen Physiol 88:293 (recollection, not verified); not Bennett et al. 1977's 0.13 mM, which is the constant of the whole p-[Ca]o law",
     "calcium.residual_uM/tau_residual_ms": "~0.1 uM, ~100 ms: Helmchen, Borst & Sakmann 1997 Biophys J 72:1458 (unverified recollection)",
     "calcium.ca_rest_uM": "50 nM: Keller et al. 2015 PLoS Comput Biol 11:e1004253 model (range 50-100 nM)",
     "vesicles.tau_retrieval_kr_ms": "0.4-0.86 s: Gandhi & Stevens 2003 Nature 423:607; <2 s: Wu & Wu 2009 J Neurosci 29:11038",
     "vesicles.tau_retrieval_full_ms": "8-21 s: Gandhi & Stevens 2003; 10-20 s: Wu & Wu 2009",
     "vesicles.kiss_and_run_fraction": "at most 40 % of content per event: Omiatek et al. 2013 Sci Rep 3:1447 (assumption 0.3)",
 }
+
+
+# First-order escape of glutamate from one CA1-sized cleft (see the source entry in
+# ``glutamatergic``): slower than 1/1.2 ms because EAAT2 and receptor binding also clear the cleft.
+GLU_ESCAPE_PER_MS = 0.6
 
 
 def glutamatergic(**overrides: Any) -> SynapseParams:
@@ -136,7 +148,7 @@ def glutamatergic(**overrides: Any) -> SynapseParams:
             tau_retrieval_kr_ms=1000.0, tau_refill_ms=1000.0,
         ),
         cleft=CleftParams(radius_nm=150.0, height_nm=20.0, diffusion_um2_per_ms=0.33,
-                          k_escape_per_ms=0.8),
+                          k_escape_per_ms=GLU_ESCAPE_PER_MS),
         receptors=(
             ReceptorPopulation(ampa_destexhe_6state(conductance_pS=10.0), 80),
             ReceptorPopulation(nmda_destexhe_5state(conductance_pS=50.0), 20),
@@ -154,7 +166,7 @@ def glutamatergic(**overrides: Any) -> SynapseParams:
             "vesicles.quantal_cv": "<=0.2: Kullmann 1993 Proc R Soc B 253:107",
             "vesicles.tau_refill_ms": "~1 s reacidification at 35 C: Granseth & Lagnado 2008 J Physiol",
             "cleft": "h 20 nm, r 150 nm: Saftenku 2005 (ModelDB 3658), Garris 1994; D 0.33 um2/ms: Nielsen et al. 2004 Neuron 42:757",
-            "cleft.k_escape_per_ms": "0.8 /ms: cleft glutamate decays with tau 1.2 ms (Clements et al. 1992 Science 258:1498); same as the canonical network",
+            "cleft.k_escape_per_ms": "0.6 /ms: set so that the preset's mean single-quantum cleft glutamate transient, with its EAAT2 and receptors binding, decays to 1/e in 1.2 ms (1.17 ms simulated) as measured by Clements et al. 1992 Science 258:1498; escape alone at 0.8 /ms (1/1.25 ms) ignored that binding and gave 0.88 ms",
             "receptors": "80 AMPA + 20 NMDA: Franks et al. 2002; schemes: Destexhe et al. 1994 (ampa5.mod, nmda5.mod)",
             "receptors.conductance_pS": "AMPA 10 pS, NMDA 50 pS: textbook values (unverified)",
             "transporters.EAAT2.n": "8500 /um2 (Lehre & Danbolt 1998 J Neurosci 18:8751) x PSD area (assumption)",
@@ -176,7 +188,7 @@ def calyx_of_held(**overrides: Any) -> SynapseParams:
         vesicles={"n_sites": 700, "slots_per_site": 1, "n_reserve": 2000, "k_dock_per_ms": 2.2e-4,
                   "k_prime_per_ms": 0.1, "p_kiss_and_run": 0.0, "tau_refill_ms": 5500.0},
         cleft=CleftParams(radius_nm=150.0 * 700 ** 0.5, height_nm=20.0, diffusion_um2_per_ms=0.33,
-                          k_escape_per_ms=0.8),
+                          k_escape_per_ms=GLU_ESCAPE_PER_MS),
         receptors=(ReceptorPopulation(ampa_destexhe_6state(conductance_pS=10.0), 80 * 700),),
         transporters=(eaat2(600 * 700),),
     )
@@ -186,7 +198,7 @@ def calyx_of_held(**overrides: Any) -> SynapseParams:
         "vesicles.n_sites": "RRP ~700 quanta, ~0.2 released per AP: Schneggenburger, Meyer & Neher 1999 Neuron 23:399",
         "vesicles.k_dock_per_ms": "RRP recovery tau ~4.5 s: von Gersdorff et al. 1997 Neuron 18:795 (unverified recollection)",
         "vesicles.tau_refill_ms": "5.5 s reacidification at 25 C: Granseth & Lagnado 2008",
-        "cleft": "700 CA1-sized clefts lumped (assumption); escape rate of one cleft (Clements et al. 1992)",
+        "cleft": "700 CA1-sized clefts lumped (assumption); escape rate of one cleft of the glutamatergic preset (Clements et al. 1992, with the same EAAT2 and receptor densities)",
         "receptors": "80 AMPA per active zone (Franks et al. 2002) x 700; scheme ampa5.mod (Destexhe et al. 1994)",
         "receptors.conductance_pS": "AMPA 10 pS: textbook value (unverified)",
         "transporters.EAAT2.n": "600 per active zone as in the glutamatergic preset, x 700 (assumption)",
@@ -206,11 +218,13 @@ def gabaergic(**overrides: Any) -> SynapseParams:
         calcium={"local_peak_uM": 25.0},
         facilitation=FacilitationParams(),
         vesicles={"molecules_per_vesicle": 3000.0, "p_kiss_and_run": 0.0},
+        # No transporters here, so escape alone must give the 1.2 ms decay (1/1.25 ms).
+        cleft={"k_escape_per_ms": 0.8},
         v_hold_mV=0.0,
     )
     return _with_sources(s, ("transporters", "receptors", "facilitation"), {
         "calcium.local_peak_uM": "25 uM: Schneggenburger & Neher 2000 Nature 406:889 (calyx estimate, assumed here)",
-        "cleft.k_escape_per_ms": "0.8 /ms as for glutamate (Clements et al. 1992); assumption for GABA",
+        "cleft.k_escape_per_ms": "0.8 /ms: the 1.2 ms decay of cleft glutamate (Clements et al. 1992) with escape as the only sink (this preset has no transporters); assumption for GABA",
         "receptors": "gabaa5.mod (Destexhe et al. 1994; data Otis & Mody 1992 Neuroscience 49:13); <80 receptors per synapse: Nusser, Cull-Candy & Farrant 1997 Neuron 19:697",
         "receptors.conductance_pS": "29 pS: recombinant a1b2g2 (J Neurosci, PMC6762978)",
         "vesicles.molecules_per_vesicle": "few thousand GABA per vesicle (unverified); 3000 assumed",

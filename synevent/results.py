@@ -108,6 +108,12 @@ class Result:
         return self.log.to_frame()
 
     @cached_property
+    def terminal_events(self) -> pd.DataFrame:
+        """The events without the kinetic networks' reaction records (what release statistics
+        need; far smaller than :attr:`events` at the reaction log level)."""
+        return self.log.to_frame(networks=False)
+
+    @cached_property
     def t_ms(self) -> np.ndarray:
         return np.arange(self.trace.shape[0]) * self.trace_dt_ms
 
@@ -158,7 +164,7 @@ class Result:
         return out
 
     def _event_count_on_grid(self, kind: str) -> np.ndarray:
-        ev = self.events
+        ev = self.terminal_events
         t = np.sort(ev.loc[ev["kind"] == kind, "t_ms"].to_numpy())
         return np.searchsorted(t, self.t_ms, side="right")
 
@@ -209,7 +215,7 @@ class Result:
         ``release_class`` is ``sync`` within ``sync_window_ms`` of a spike, ``async`` up to
         ``async_window_ms``, else ``spont`` (also before the first spike).
         """
-        ev = self.events
+        ev = self.terminal_events
         f = ev[ev["kind"] == "fusion"].copy()
         sp = np.asarray(self.spikes_ms)
         idx = np.searchsorted(sp, f["t_ms"].to_numpy(), side="right") - 1

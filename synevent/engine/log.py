@@ -140,8 +140,7 @@ class EventLog:
             n += t.itemsize * len(t) + j.itemsize * len(j)
         return n
 
-    def to_frame(self) -> pd.DataFrame:
-        """All events as one DataFrame sorted by time (stable: ties keep recording order)."""
+    def _decoder(self):
         strings = np.asarray(self._strings + [""], dtype=object)
 
         def decode(codes: array) -> np.ndarray:
@@ -149,6 +148,30 @@ class EventLog:
                                          else np.uint16).astype(np.intp)] if len(codes) else \
                 np.zeros(0, dtype=object)
 
+        return decode
+
+    def buffers(self) -> tuple[dict[str, np.ndarray], list[tuple[str, list[str], array, array]]]:
+        """The columns of the records (copies; text decoded), and per kinetic network its
+        ``(component, reaction names, time buffer, reaction-index buffer)`` (the buffers
+        themselves: float64 and int32 ``array.array``), for streaming writers.
+
+        The table of :meth:`to_frame` is their concatenation in this order, stably sorted by time.
+        """
+        decode = self._decoder()
+        main = {"t_ms": np.array(self._t, dtype=np.float64), "kind": decode(self._kind),
+                "component": decode(self._component), "site": np.array(self._site, np.int32),
+                "vesicle": np.array(self._vesicle, np.int64),
+                "spike": np.array(self._spike, np.int32),
+                "amount": np.array(self._amount, np.int64), "detail": decode(self._detail)}
+        return main, list(self._reaction_sources)
+
+    def to_frame(self, networks: bool = True) -> pd.DataFrame:
+        """All events as one DataFrame sorted by time (stable: ties keep recording order).
+
+        ``networks=False`` leaves out the reaction records of the kinetic networks (the bulk
+        of a reaction-level log), keeping the terminal's records.
+        """
+        decode = self._decoder()
         parts = [
             pd.DataFrame(
                 {
@@ -163,7 +186,7 @@ class EventLog:
                 }
             )
         ]
-        for component, names, t, j in self._reaction_sources:
+        for component, names, t, j in self._reaction_sources if networks else ():
             if not t:
                 continue
             n = len(t)

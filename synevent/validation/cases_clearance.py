@@ -173,6 +173,7 @@ def run_v07(fast: bool) -> Outcome:
                    sem(late), "µM"),
     ]
     dev_phys = float(np.max(np.abs(phys["conc"].mean(0) / phys["analytic"] - 1)[1:]))
+    e_t_uM = vol.n_transporters / se.molecules_per_uM(vol.volume_L)  # DAT in the block
     notes = (
         f"(a) Fit over {len(S_GRID_UM)} clamped levels, 2000 DAT: Km {fit.km_uM:.4f} ± "
         f"{fit.km_se_uM:.4f} µM, "
@@ -183,7 +184,13 @@ def run_v07(fast: bool) -> Outcome:
         f"({n_mm} runs). Physiological preset: t50 {phys['t50'].mean():.2f} ms vs analytic "
         f"{phys['t50_analytic']:.2f} ms, largest deviation {dev_phys:.0%}: with 3.08 µM of idle DAT "
         f"(14 x Km) binding takes up the bolus in one fast turnover (the burst), so the MM law with "
-        f"the same Km and Vmax does not describe the preset's decay. Expected to fail; kept. "
+        f"the same Km and Vmax does not describe the preset's decay. No rates of this cycle can fix "
+        f"it: with the transporters in excess of the bolus (Segel's QSSA criterion E_T/(Km + S0) "
+        f"= {e_t_uM / (DAT_KM_UM + MM_BOLUS_UM):.1f}, not << 1) nothing saturates, and even the slowest "
+        f"binding compatible with Km and kcat (kon = kcat/Km, no unbinding) clears first-order at "
+        f"Vmax/Km, t50 = ln2 Km/Vmax = {1e3 * math.log(2) * DAT_KM_UM / 4.1:.1f} ms, 25 % short of "
+        f"the analytic curve. Only E_T << Km would pass, which contradicts Vmax 4.1 µM/s at the "
+        f"cycle's 1.33 /s turnover. Expected to fail; kept. "
         f"(c) mean of {n_evoked} runs (SE by bootstrap over runs); evoked peak rise {rise:.3f} µM "
         f"above a baseline of {evoked.table['baseline_uM'].mean():.3f} µM (250-500 ms, still "
         f"transient). Timed as the library's summary does, per run from the highest point after "

@@ -185,7 +185,7 @@ def run_glu_block(fast: bool) -> Outcome:
              "release; failures are left out. " + "; ".join(lines) + ". The knockout changes no "
              "random draw before the first binding, so its release is paired exactly; TBOA's "
              "binding reactions draw on the run's stream. The preset's cleft loses glutamate by "
-             "escape (0.8 /ms) as well as to its 600 EAAT2, so transporters mainly buffer. "
+             "escape (0.6 /ms) as well as to its 600 EAAT2, so transporters mainly buffer. "
              "Arnth-Jensen, Jabaudon & Scanziani 2002 Nat Neurosci 5:325 (abstract verified) show "
              "that uptake controls cooperation between neighbouring synapses (spillover); a single "
              "synapse without neighbours cannot show that, and it is not compared.")
@@ -213,7 +213,7 @@ register(Case(
     title="Glutamate-transporter block at a CA1 synapse (TBOA, EAAT2 knockout)",
     preparation="se.presets.glutamatergic(): one CA3→CA1 active zone (low release probability), "
                 "3000 glutamate per vesicle into a 150 nm x 20 nm cleft with first-order escape "
-                "(0.8 /ms), 600 EAAT2, 80 AMPA + 20 NMDA receptors, -70 mV, 1 mM Mg²⁺.",
+                "(0.6 /ms), 600 EAAT2, 80 AMPA + 20 NMDA receptors, -70 mV, 1 mM Mg²⁺.",
     protocol="One spike at 1 ms, 40 ms runs on a 0.02 ms grid; control, TBOA 100 µM "
              "(bath-equilibrated; 95 % of EAAT2 bound) and an EAAT2 knockout, replicate r of every "
              "condition on the same seed; runs without release are left out.",

@@ -1,0 +1,61 @@
+"""``synevent plot``: figures of a finished run folder."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..engine.checks import ParameterError
+from .common import EXIT_OK
+
+__all__ = ["add_plot"]
+
+
+def _plot(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    folder = Path(args.folder)
+    traces_file = folder / "traces.parquet"
+    if not traces_file.is_file():
+        raise ParameterError(f'"{folder}" is not a finished run folder with traces '
+                             "(traces.parquet is missing; was outputs.traces false?)")
+    tr = pd.read_parquet(traces_file)
+    columns = args.columns or [c for c in tr.columns if c.endswith("_free_uM")] + ["current_pA"]
+    unknown = [c for c in columns if c not in tr.columns]
+    if unknown:
+        raise ParameterError(f"--columns: unknown {unknown}; the traces have "
+                             f"{[c for c in tr.columns if c not in ('replicate', 't_ms')]}")
+    fig, axes = plt.subplots(len(columns), 1, sharex=True, figsize=(7, 2.4 * len(columns)),
+                             squeeze=False)
+    for ax, col in zip(axes[:, 0], columns):
+        g = tr.groupby("t_ms")[col]
+        mean, sd = g.mean(), g.std(ddof=1).fillna(0.0)
+        for _, rep in tr.groupby("replicate"):
+            ax.plot(rep["t_ms"], rep[col], lw=0.5, alpha=0.3, color="0.5")
+        ax.plot(mean.index, mean.to_numpy(), color="C0", lw=1.5, label="mean")
+        ax.fill_between(mean.index, mean - sd, mean + sd, color="C0", alpha=0.2, label="± SD")
+        ax.set_ylabel(col)
+    axes[0, 0].legend(loc="upper right", frameon=False)
+    axes[-1, 0].set_xlabel("t_ms")
+    fig.suptitle(f"{folder.name}: {tr['replicate'].nunique()} replicate(s)")
+    fig.tight_layout()
+    out = Path(args.out) if args.out else folder / "traces.png"
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    print(f"Figure written to {out}")
+    return EXIT_OK
+
+
+def add_plot(subparsers) -> None:
+    p = subparsers.add_parser("plot", help="plot the traces of a finished run",
+                              description="Plot each replicate's traces and their mean +- SD "
+                              "from a run folder's traces.parquet.")
+    p.add_argument("folder", help="a run folder (written by synevent run)")
+    p.add_argument("--columns", nargs="+", metavar="COL",
+                   help="trace columns (default: free transmitter and current_pA)")
+    p.add_argument("--out", metavar="FILE", help="image file (default: FOLDER/traces.png)")
+    p.set_defaults(handler=_plot)

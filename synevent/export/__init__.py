@@ -1,0 +1,1 @@
+"""Writing runs to files: event logs, traces, summaries and NWB."""
