@@ -268,3 +268,19 @@ def test_hybrid_mode_from_a_file_reruns_exactly(tmp_path, capsys):
     pd.testing.assert_frame_equal(pd.read_parquet(first / "events.parquet"),
                                   pd.read_parquet(again / "events.parquet"))
     assert pd.read_csv(first / "summary.csv")["conserved"].all()
+
+
+def test_a_closed_pipe_is_not_a_traceback():
+    """``synevent presets NAME | head -1``: the reader leaves early; exit 0, nothing on stderr.
+
+    The read end is closed before the child (still importing) writes, so its first write fails.
+    """
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "synevent", "presets", "glutamatergic"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 0
+    assert proc.stderr.read() == b""
+    proc.stderr.close()
