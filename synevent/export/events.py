@@ -18,6 +18,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..engine.log import EVENT_COLUMNS, EventLog
+from .atomic import partial_path
 
 __all__ = ["EventWriter", "ROWS_PER_GROUP", "event_schema"]
 
@@ -67,7 +68,7 @@ class EventWriter:
     Parameters
     ----------
     path : Path
-        Output file; written to a hidden ``.<name>.partial`` and renamed by :meth:`close`, so a file
+        Output file; written under a hidden partial name and renamed by :meth:`close`, so a file
         with the final name is always complete.
     fmt : {"parquet", "csv"}
     extra : dict of str to DataType
@@ -77,7 +78,7 @@ class EventWriter:
     def __init__(self, path: Path, fmt: str = "parquet",
                  extra: dict[str, pa.DataType] | None = None) -> None:
         self.path = Path(path)
-        self.partial = self.path.with_name(f".{self.path.name}.partial")  # hidden from readers
+        self.partial = partial_path(self.path)
         self.fmt = fmt
         self.schema = event_schema(extra)
         self.rows = 0

@@ -17,21 +17,12 @@ import numpy as np
 import pandas as pd
 
 from ..engine.checks import ParameterError
+from .atomic import atomic_path
 
 __all__ = ["write_nwb"]
 
 
-def _pynwb():
-    try:
-        import pynwb
-    except ImportError:
-        raise ParameterError(
-            'outputs.nwb: needs pynwb; install the extra with pip install "synevent[nwb]"'
-        ) from None
-    return pynwb
-
-
-def _table(pynwb, name: str, description: str, df: pd.DataFrame, columns: dict[str, str]):
+def _table(name: str, description: str, df: pd.DataFrame, columns: dict[str, str]):
     from hdmf.common import DynamicTable, VectorData
 
     cols = [VectorData(name=c, description=d, data=df[c].to_numpy()) for c, d in columns.items()]
@@ -41,8 +32,12 @@ def _table(pynwb, name: str, description: str, df: pd.DataFrame, columns: dict[s
 def write_nwb(path: Path, scenario, traces: pd.DataFrame, spikes: pd.DataFrame,
               fusions: pd.DataFrame) -> Path:
     """Write ``run.nwb`` from a run's traces, presynaptic spikes and fusions (all replicates)."""
-    pynwb = _pynwb()
-    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+    try:
+        from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+    except ImportError:
+        raise ParameterError(
+            'outputs.nwb: needs pynwb; install the extra with pip install "synevent[nwb]"'
+        ) from None
 
     v_hold = float(scenario.resolved.synapse_parameters.get("v_hold_mV", np.nan))
     nwb = NWBFile(
@@ -65,18 +60,16 @@ def write_nwb(path: Path, scenario, traces: pd.DataFrame, spikes: pd.DataFrame,
             description="membrane potential, held by the voltage clamp (stored in mV)"))
     mod = nwb.create_processing_module("synevent", "events of the synevent run")
     sp = spikes.assign(t_s=spikes["t_ms"] * 1e-3)
-    mod.add(_table(pynwb, "presynaptic_spikes", "spike arrivals at the terminal", sp,
+    mod.add(_table("presynaptic_spikes", "spike arrivals at the terminal", sp,
                    {"replicate": "replicate", "t_s": "arrival time (s)"}))
     fu = fusions.assign(t_s=fusions["t_ms"] * 1e-3, lag_s=fusions["lag_ms"] * 1e-3,
                         release_class=fusions["release_class"].astype(str),
                         mode=fusions["detail"].astype(str))
-    mod.add(_table(pynwb, "release_events", "vesicle fusions", fu, {
+    mod.add(_table("release_events", "vesicle fusions", fu, {
         "replicate": "replicate", "t_s": "fusion time (s)", "site": "release site",
         "vesicle": "vesicle id", "mode": "full or kiss-and-run",
         "lag_s": "time after the last spike (s; inf before the first)",
         "release_class": "sync, async or spont"}))
-    tmp = path.with_name(f".{path.stem}.partial.nwb")  # pynwb wants the .nwb suffix
-    with NWBHDF5IO(str(tmp), "w") as io:
+    with atomic_path(path) as tmp, NWBHDF5IO(str(tmp), "w") as io:
         io.write(nwb)
-    tmp.replace(path)
     return path

@@ -6,6 +6,7 @@ the file, the field (as a dotted path) and what is allowed, one line per problem
 
 from __future__ import annotations
 
+import copy
 import json
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -96,18 +97,10 @@ def apply_overrides(data: Mapping[str, Any], overrides: Iterable[tuple[str | tup
                     origin: str = "--set") -> dict[str, Any]:
     """A deep copy of ``data`` with each ``(key, value)`` set; a key is a tuple of parts or a
     string split at its dots."""
-    out = _deep_copy(data)
+    out = copy.deepcopy(dict(data))
     for key, value in overrides:
         _set_dotted(out, tuple(key.split(".")) if isinstance(key, str) else key, value, origin)
     return out
-
-
-def _deep_copy(x: Any) -> Any:
-    if isinstance(x, Mapping):
-        return {k: _deep_copy(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_deep_copy(v) for v in x]
-    return x
 
 
 def _path(loc: tuple) -> str:

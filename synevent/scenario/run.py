@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from .._version import __version__
 from ..engine.checks import ParameterError
+from ..export.atomic import atomic_path, remove_partials
 from ..export.events import EventWriter
 from ..simulation import simulate
 from ..studies.compare import replicate_seed
@@ -92,8 +93,7 @@ def run_scenario(sc: Scenario, *, folder: Path | None = None, source: str = "",
     resolved, entropy = resolve(sc, inputs, source)
     folder = Path(folder) if folder is not None else default_folder(sc)
     _prepare_folder(folder, overwrite)
-    for stale in folder.glob(".*.partial*"):
-        stale.unlink()
+    remove_partials(folder)
     files: dict[str, Path] = {}
     fmt = sc.outputs.events
     writer = None
@@ -135,7 +135,8 @@ def run_scenario(sc: Scenario, *, folder: Path | None = None, source: str = "",
     summary.to_csv(files["summary"], index=False)
     if sc.outputs.traces:
         files["traces"] = folder / "traces.parquet"
-        _atomic_parquet(pd.concat(traces, ignore_index=True), files["traces"])
+        with atomic_path(files["traces"]) as tmp:
+            pd.concat(traces, ignore_index=True).to_parquet(tmp, index=False)
     if sc.outputs.nwb:
         from ..export.nwb import write_nwb
 
@@ -143,17 +144,6 @@ def run_scenario(sc: Scenario, *, folder: Path | None = None, source: str = "",
                                  pd.concat(spikes), pd.concat(fusions))
     files["resolved"] = folder / RESOLVED
     text = json.dumps(resolved.model_dump(mode="json"), indent=2, allow_nan=False)
-    _atomic_text(text + "\n", files["resolved"])
+    with atomic_path(files["resolved"]) as tmp:
+        tmp.write_text(text + "\n")
     return RunOutput(folder, summary, files)
-
-
-def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.partial")
-    df.to_parquet(tmp, index=False)
-    tmp.replace(path)
-
-
-def _atomic_text(text: str, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(text)
-    tmp.replace(path)

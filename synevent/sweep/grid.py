@@ -61,11 +61,15 @@ class Task:
     @property
     def identity(self) -> str:
         """Canonical text of the grid point (not the replicate)."""
-        return json.dumps({"point": self.point, "condition": self.condition,
-                           "dose_uM": self.dose_uM}, sort_keys=True)
+        return _identity(self.point, self.condition, self.dose_uM)
 
     def seed(self) -> np.random.SeedSequence:
         return np.random.SeedSequence(self.seed_entropy, spawn_key=self.spawn_key)
+
+
+def _identity(point: dict[str, Any], condition: str | None, dose_uM: float | None) -> str:
+    return json.dumps({"point": point, "condition": condition, "dose_uM": dose_uM},
+                      sort_keys=True)
 
 
 def _digest(scenario: str, identity: str) -> str:
@@ -123,9 +127,8 @@ def expand(sc: Scenario, origin: str = "<scenario>") -> list[Task]:
             except ParameterError as exc:
                 raise ParameterError(f"{origin}: sweep point {label}: {exc}") from None
             task_data = checked.model_dump(mode="json")
+            identity = _identity(point, condition, dose)
             for r in range(sc.run.replicates):
-                identity = json.dumps({"point": point, "condition": condition, "dose_uM": dose},
-                                      sort_keys=True)
                 tasks.append(Task(sc.name, point, condition, dose, r, sc.run.seed,
                                   task_seed(sc.sweep.seeding, sc.name, identity, r), task_data))
     return tasks

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .._version import __version__
+from ..export.atomic import atomic_path
 from ..engine.checks import ParameterError
 from .grid import Task
 from .store import TaskStore
@@ -157,9 +158,8 @@ def run_sweep(tasks: Sequence[Task], root: Path, *, executor: str = "processes",
         if bar is not None:
             bar.close()
     summary = store.collect()
-    tmp = root / ".summary.csv.partial"
-    summary.to_csv(tmp, index=False)
-    tmp.replace(root / "summary.csv")
+    with atomic_path(root / "summary.csv") as tmp:
+        summary.to_csv(tmp, index=False)
     return summary
 
 
@@ -172,6 +172,5 @@ def _check_manifest(root: Path, manifest: dict[str, Any]) -> None:
             raise ParameterError(f'sweep folder "{root}" belongs to another sweep (its sweep.json '
                                  "differs); use a new folder")
         return
-    tmp = root / ".sweep.json.partial"
-    tmp.write_text(text + "\n")
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text + "\n")

@@ -6,19 +6,21 @@ Layout under the sweep folder::
     events/scenario=<name>/<task_id>.parquet    its event log (when outputs.events is set)
     summary.csv                                 every task, written when the sweep completes
 
-A task's files are written under a hidden ``.partial`` name and renamed into place, summary
-last, so a task counts as finished only when all its files are whole. Readers of the dataset
-(pyarrow, dask, pandas) skip hidden files; a restarted sweep deletes them.
+A task's files are written under a hidden partial name (:mod:`synevent.export.atomic`) and
+renamed into place, summary last, so a task counts as finished only when all its files are
+whole. Readers of the dataset (pyarrow, dask, pandas) skip hidden files; a restarted sweep
+deletes them.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from ..export.atomic import atomic_path, remove_partials
 
 __all__ = ["TaskStore"]
 
@@ -35,26 +37,17 @@ class TaskStore:
     def events_path(self, scenario: str, task_id: str) -> Path:
         return self.root / "events" / f"scenario={scenario}" / f"{task_id}.parquet"
 
-    @staticmethod
-    def partial_path(path: Path) -> Path:
-        return path.with_name(f".{path.name}.partial")
-
     def write_summary(self, scenario: str, task_id: str, row: pd.DataFrame) -> Path:
         path = self.summary_path(scenario, task_id)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.partial_path(path)
-        row.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            row.to_parquet(tmp, index=False)
         return path
 
     def clean_partials(self) -> int:
         """Delete what interrupted writers left; return how many files."""
-        n = 0
-        for part in ("summary", "events"):
-            for p in (self.root / part).glob("scenario=*/.*.partial"):
-                p.unlink()
-                n += 1
-        return n
+        return sum(remove_partials(self.root / part, "scenario=*/")
+                   for part in ("summary", "events"))
 
     def finished(self) -> set[tuple[str, str]]:
         """``(scenario, task_id)`` of every task whose summary is in place."""
