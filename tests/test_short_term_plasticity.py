@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats
 from scipy.linalg import expm
 
 import synevent as se
@@ -196,3 +197,29 @@ def test_recovery_from_depression_follows_docking_and_priming():
         tests.append((m, s))
     for (m_a, s_a), (m_b, s_b) in zip(tests, tests[1:]):
         assert m_b - m_a > Z * math.hypot(s_a, s_b), tests
+
+
+@pytest.mark.statistical
+def test_xf_fusion_times_follow_the_route_rate():
+    """Fusion times through XF against 1 - exp(-integral of its rate): the terminal's thinning
+    bound over stretched horizons (the tail of each transient) must not bend the time course."""
+    # Two sites: a bound small enough that most horizons are stretched.
+    syn = _terminal().replace(sensor={"gamma_per_ms": 0.0, "l_plus_per_ms": 0.0},
+                              vesicles={"n_sites": 2})
+    seeds = np.random.SeedSequence(17).spawn(400)
+    times = []
+    for s in seeds:
+        ev = se.simulate(syn, se.explicit([1.0, 21.0]), t_end_ms=27.0, seed=s,
+                         trace_dt_ms=9.0).events
+        t = ev.loc[ev["kind"] == "fusion", "t_ms"].to_numpy()
+        times.extend(t[t >= 21.0])
+    state = FacilitationState(syn.facilitation, syn.calcium.tau_rise_ms, syn.calcium.tau_decay_ms)
+    for t in (1.0, 21.0):
+        state.spike(t, syn.calcium.influx_scale)
+    grid = np.linspace(21.0, 27.0, 60_001)
+    rate = np.array([state.rate(t) for t in grid])
+    hazard = np.concatenate(([0.0], np.cumsum(0.5 * (rate[1:] + rate[:-1]) * np.diff(grid))))
+    cdf = -np.expm1(-hazard)
+    assert len(times) > 500
+    ks = stats.kstest(np.asarray(times), lambda t: np.interp(t, grid, cdf) / cdf[-1])
+    assert ks.pvalue > 0.01
