@@ -9,6 +9,7 @@ from __future__ import annotations
 from .receptors import ReceptorScheme, Transition
 
 __all__ = [
+    "ampa_ca3_jonas1993",
     "ampa_destexhe_6state",
     "ampa_two_state",
     "gabaa_destexhe_5state",
@@ -20,6 +21,7 @@ __all__ = [
 ]
 
 _DMS94 = "Destexhe, Mainen & Sejnowski 1994 (J Comput Neurosci 1:195; ModelDB 18198)"
+_JMS93 = "Jonas, Major & Sakmann 1993 (J Physiol 472:615), AMPA receptor kinetic model"
 
 
 def _pair(a: str, b: str, fwd: float, back: float, kind: str = "conf") -> list[Transition]:
@@ -70,6 +72,30 @@ def ampa_destexhe_6state(conductance_pS: float = 10.0) -> ReceptorScheme:
     return ReceptorScheme(
         "AMPA", ("C0", "C1", "C2", "D1", "D2", "O"), tuple(t), ("O",), conductance_pS, 0.0,
         False, f"{_DMS94}, ampa5.mod (data: Xiang et al. 1994, rat hippocampus)",
+    )
+
+
+def ampa_ca3_jonas1993(conductance_pS: float = 10.0) -> ReceptorScheme:
+    """Seven-state AMPA scheme of Jonas, Major & Sakmann (1993), CA3 pyramidal cells, 22 °C.
+
+    Two bindings then opening (C0 ⇄ C1 ⇄ C2 ⇄ O); C1, C2 and O each desensitise (D1, D2, D3,
+    the paper's C3, C4, C5), and D1 binds a second glutamate to D2. Rates as in the paper's
+    model (1/(mM·ms) for bindings, converted to µM here); the rows of
+    ``docs/reference/parameters.md`` give each rate and where it was read.
+    """
+    t = (
+        _pair("C0", "C1", 4.59e-3, 4.26, "bind")
+        + _pair("C1", "C2", 28.4e-3, 3.26, "bind")
+        + _pair("C2", "O", 4.24, 0.90)
+        + _pair("C1", "D1", 2.89, 0.0392)
+        + _pair("C2", "D2", 0.172, 0.000727)
+        + _pair("O", "D3", 0.0177, 0.004)
+        + _pair("D1", "D2", 1.27e-3, 0.0457, "bind")
+        + _pair("D2", "D3", 0.0168, 0.1904)
+    )
+    return ReceptorScheme(
+        "AMPA", ("C0", "C1", "C2", "O", "D1", "D2", "D3"), tuple(t), ("O",), conductance_pS,
+        0.0, False, f"{_JMS93} (rat hippocampal CA3 pyramidal cells, 22 °C)",
     )
 
 
@@ -128,6 +154,7 @@ def nachr_two_site(conductance_pS: float = 50.0) -> ReceptorScheme:
 RECEPTOR_LIBRARY = {
     "ampa_two_state": ampa_two_state,
     "ampa_destexhe_6state": ampa_destexhe_6state,
+    "ampa_ca3_jonas1993": ampa_ca3_jonas1993,
     "nmda_two_state": nmda_two_state,
     "nmda_destexhe_5state": nmda_destexhe_5state,
     "gabaa_two_state": gabaa_two_state,

@@ -1,10 +1,11 @@
-"""Validation cases for the postsynaptic side and the cleft: V-03, V-04, V-05, V-06.
+"""Validation cases for the postsynaptic side and the cleft: V-03, V-04, V-06 (V-05 is in
+:mod:`.cases_patch`).
 
 Receptor schemes are checked against their analytic solutions and published numbers through the
 master equation (:meth:`ReceptorScheme.occupancy`, scipy's LSODA, or the matrix exponential of
 the same generator) and, where the README asks for it, through the exact stochastic simulation
 of a clamped patch (:class:`ExactNetwork`). Imported by :mod:`.cases_release`, which uses
-:func:`mean_check` too.
+:func:`mean_check` too, and by :mod:`.cases_patch`.
 """
 
 from __future__ import annotations
@@ -177,124 +178,6 @@ register(Case(
     tolerance="Deterministic: 1 % of each tabulated value (the table is rounded to 4 decimals, "
     "0.7 % at -100 mV); 0 mM must give exactly 1 (1e-12).",
     run=_v04,
-))
-
-
-# -- V-05 ------------------------------------------------------------------------------------
-def _decay_fit(t, y, with_offset: bool) -> float:
-    from scipy.optimize import curve_fit
-
-    if with_offset:
-        f = lambda x, a, tau, c: a * np.exp(-x / tau) + c  # noqa: E731
-        p0 = (y[0] - y[-1], 5.0, y[-1])
-    else:
-        f = lambda x, a, tau: a * np.exp(-x / tau)  # noqa: E731
-        p0 = (y[0], 5.0)
-    return float(curve_fit(f, t - t[0], y, p0=p0, maxfev=20000)[0][1])
-
-
-def _v05(fast: bool) -> Outcome:
-    from scipy.linalg import expm
-    from scipy.optimize import curve_fit
-
-    from ..studies.dose_response import fit_hill
-
-    s = lib.ampa_destexhe_6state()
-    o = s.states.index("O")
-    # Deactivation: 1 mM for 1 ms, single exponential from the pulse end.
-    t1 = np.linspace(0.0, 31.0, 3101)
-    deact = s.open_probability(_pulse, t1)
-    tau_deact = _decay_fit(t1[100:], deact[100:], with_offset=False)
-    # Desensitisation: 1 mM for 100 ms, exponential plus plateau from the peak.
-    t2 = np.linspace(0.0, 100.0, 10001)
-    des = s.open_probability(lambda t: PULSE_UM, t2)
-    k = int(np.argmax(des))
-    tau_des = _decay_fit(t2[k:], des[k:], with_offset=True)
-    # Recovery: 1 ms conditioning at 1 mM (Haeusser & Roth's protocol: recovery 'from
-    # desensitization caused by a 1 ms application of 1 mM glutamate'), gap, then a 1 ms test
-    # pulse; exact propagation.
-    q0, q1 = s.rate_matrices()
-    h = 0.01
-    step_on, step_off = expm((q0 + PULSE_UM * q1) * h), expm(q0 * h)
-
-    def test_peak(p):
-        peak = 0.0
-        for i in range(400):  # 1 ms on, 3 ms off
-            p = p @ (step_on if i < 100 else step_off)
-            peak = max(peak, p[o])
-        return peak
-
-    rest = np.eye(len(s.states))[0]
-    control = test_peak(rest)
-    conditioned = rest @ np.linalg.matrix_power(step_on, int(round(PULSE_MS / h)))
-    gaps = np.geomspace(1.0, 30000.0, 60)
-    before = [conditioned @ expm(q0 * g) for g in gaps]
-    recovery = np.array([test_peak(p) / control for p in before])
-    # Gaps at which the conditioning response has deactivated (< 1 % of the control peak left
-    # open), as when test peaks are measured from baseline; fit 1 - A exp(-gap/tau) there.
-    clean = np.array([p[o] < 0.01 * control for p in before])
-    tau_rec = float(curve_fit(lambda x, a, tau: 1.0 - a * np.exp(-x / tau), gaps[clean],
-                              recovery[clean], p0=(1.0 - recovery[clean][0], 100.0),
-                              maxfev=20000)[0][1])
-    # EC50 of the peak response to 100 ms steps.
-    conc = np.geomspace(10.0, 1e5, 13)
-    peaks = [s.open_probability(lambda t, c=c: c, t2[::10]).max() for c in conc]
-    ec50 = fit_hill(conc, peaks, fix_bottom=0.0).ec50_uM
-    checks = [
-        Check("deactivation tau (1 ms, 1 mM)", tau_deact, 1.15, 0.25 * 1.15, "ms"),
-        Check("desensitisation tau (100 ms, 1 mM)", tau_des, 5.3, 0.25 * 5.3, "ms"),
-        Check("recovery from desensitisation tau", tau_rec, 34.5, 0.25 * 34.5, "ms"),
-        Check("EC50 of the peak response (pass range 250-700 uM; published 432)", ec50, 475.0,
-              225.0, "uM"),
-    ]
-    notes = (f"Six-state scheme: deactivation {tau_deact:.2f} ms, desensitisation "
-             f"{tau_des:.2f} ms (steady state {des[-1] / des[k]:.2f} of peak), recovery tau "
-             f"{tau_rec:.0f} ms (test peak after 100 ms gap {np.interp(100, gaps, recovery):.2f} "
-             f"of control), EC50 {ec50:.0f} uM. The scheme was fitted to hippocampal whole-cell "
-             "EPSCs (Xiang et al. 1994), not to fast application on patches: its closing rate "
-             "(Rc 0.2 /ms) bounds deactivation below by 5 ms, and slow unbinding from the singly "
-             "bound desensitised state (Ru1 0.0059 /ms), where a 1 ms pulse leaves ~60 % of the "
-             "receptors, makes recovery take seconds. No protocol detail changes these; passing "
-             "needs a scheme fitted to Purkinje-cell patch kinetics, which the library does not "
-             "have (a change of the presets' AMPA scheme would move every EPSC number).")
-
-    def figure(ax):
-        ax.plot(t1 - PULSE_MS, deact / deact.max(), label="sim: 1 ms pulse")
-        ax.plot(t2, des / des[k], label="sim: 100 ms pulse")
-        x = np.linspace(0.0, 30.0, 200)
-        ax.plot(x, np.exp(-x / 1.15), "--", label="published deactivation tau 1.15 ms")
-        plateau = des[-1] / des[k]
-        ax.plot(x + t2[k], plateau + (1 - plateau) * np.exp(-x / 5.3), ":",
-                label="published desensitisation tau 5.3 ms (sim plateau)")
-        ax.set_xlim(-1.0, 40.0)
-        ax.set_xlabel("time (ms)")
-        ax.set_ylabel("open probability / peak")
-        ax.legend(fontsize=7)
-
-    return Outcome(checks, figure, notes)
-
-
-register(Case(
-    id="V-05",
-    title="AMPA receptor patch kinetics (six-state scheme)",
-    preparation="ampa_destexhe_6state (the AMPA scheme of the glutamatergic and calyx presets) "
-    "in an outside-out patch",
-    protocol="Fast application, master equation: 1 mM for 1 ms (deactivation, single exponential "
-    "from the pulse end); 1 mM for 100 ms (desensitisation, exponential plus plateau from the "
-    "peak); 1 ms conditioning pulse of 1 mM as in the paper, gap, 1 ms test pulse (recovery: "
-    "1 - A exp(-gap/tau) fitted to test/control peaks at gaps where the conditioning response has "
-    "deactivated); "
-    "peak response to 100 ms steps of 10 uM-100 mM, Hill fit (EC50)",
-    quantity="deactivation tau, desensitisation tau, recovery tau, EC50",
-    published="deactivation 1.1-1.2 ms; desensitisation 5.3 ms; recovery 33-36 ms; EC50 ~432 uM",
-    source="Haeusser & Roth 1997 J Physiol 501:77 (outside-out patches from rat cerebellar "
-    "Purkinje cells, 1 mM glutamate; abstract verified: deactivation 1.23 +- 0.07 (dendritic) "
-    "and 1.12 +- 0.04 ms (somatic), desensitisation 5.37 and 5.29 ms, recovery after a 1 ms "
-    "application 36 and 33 ms, half-maximal activation 432 uM)",
-    tolerance="+-25 % on time constants (mid-points 1.15 ms and 34.5 ms) and EC50 within "
-    "250-700 uM, as in the validation README: patch-to-patch variation and the difference between "
-    "preparations (the scheme is from hippocampus). Deterministic computation, no sampling error.",
-    run=_v05,
 ))
 
 
