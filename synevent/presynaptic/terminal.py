@@ -291,8 +291,6 @@ class Terminal(ExactProcess):
 
     def advance(self, t_limit: float) -> float:
         rs = self.rs
-        ca = self.ca
-        kon = self.kon
         while True:
             if self.t_cand != self.t_cand:  # no candidate pending: draw one
                 t = self.t
@@ -300,7 +298,7 @@ class Terminal(ExactProcess):
                 # Kept for _fire: nothing changes between drawing a candidate and firing it
                 # (any change voids the candidate), so these stay valid.
                 self._consts = self._const_rates()
-                self._b_free = b_free = self._free_sites()
+                self._b_free = self._free_sites()
                 if self.fac is not None:
                     self._n_pr = self.n_primed()
                 bound = self._bound(t, t1)
