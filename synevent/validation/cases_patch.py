@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import expm
+from scipy.optimize import curve_fit
 
 from ..postsynaptic import library as lib
 from ..postsynaptic.receptors import ReceptorScheme
@@ -41,8 +43,6 @@ class PatchKinetics:
 
 
 def _decay_fit(t, y, with_offset: bool) -> float:
-    from scipy.optimize import curve_fit
-
     if with_offset:
         f = lambda x, a, tau, c: a * np.exp(-x / tau) + c  # noqa: E731
         p0 = (y[0] - y[-1], 5.0, y[-1])
@@ -59,9 +59,6 @@ def _recovery(s: ReceptorScheme) -> tuple[float, float]:
     test/control peaks at gaps where the conditioning response has deactivated (< 1 % of the
     control peak still open), as when test peaks are measured from baseline.
     """
-    from scipy.linalg import expm
-    from scipy.optimize import curve_fit
-
     o = [s.states.index(x) for x in s.open_states]
     q0, q1 = s.rate_matrices()
     h = 0.01
