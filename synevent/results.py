@@ -12,6 +12,7 @@ import pandas as pd
 
 from ._version import __version__
 from .cleft.cleft import FATES
+from .engine.kernel import kernel_name
 from .engine.log import EventLog, LogLevel
 from .engine.network import ReactionNetwork, molecules_per_uM
 from .engine.random import RandomStream
@@ -67,6 +68,7 @@ def provenance(synapse, stimulus, t_end_ms, rs: RandomStream, level: LogLevel, d
         "numpy": np.__version__,
         "pandas": pd.__version__,
         "simpy": simpy.__version__,
+        "kernel": kernel_name(),
     }
 
 

@@ -10,6 +10,7 @@ import simpy
 from .._version import __version__
 from ..assembly import SynapseAssembly
 from ..engine.checks import ParameterError, check_positive
+from ..engine.kernel import kernel_name
 from ..engine.log import EventLog, LogLevel
 from ..engine.modes import check_mode
 from ..engine.random import RandomStream
@@ -160,6 +161,7 @@ def run_circuit(
         "synevent_version": __version__,
         "seed_entropy": rs.entropy,
         "mode": mode,
+        "kernel": kernel_name(),
         "seed_spawn_key": list(rs.seed_sequence.spawn_key),
         "t_end_ms": t_end,
         "trace_dt_ms": dt,

@@ -20,6 +20,9 @@ import simpy
 
 from .codegen import generate_advance
 from .hybrid import HybridStepper, plan_for
+from . import kernel as _kernel
+from .kernel import CompiledLoop, KernelTables
+from .kernel_hybrid import CompiledHybridLoop, LeapTables
 from .modes import check_mode
 from .network import ReactionNetwork
 from .process import ExactProcess
@@ -28,6 +31,7 @@ from .random import RandomStream
 __all__ = ["ExactNetwork"]
 
 _CACHE: dict[tuple, object] = {}
+_TABLES: dict[tuple, KernelTables] = {}
 
 
 def _structure(net: ReactionNetwork) -> tuple:
@@ -51,6 +55,31 @@ def _compile(net: ReactionNetwork, log_reactions: bool, watch: tuple[tuple[str, 
             _CACHE.clear()
         _CACHE[key] = fn
     return fn
+
+
+def _tables(net: ReactionNetwork, watch: tuple[tuple[str, int], ...]) -> KernelTables:
+    key = (_structure(net), watch)
+    tab = _TABLES.get(key)
+    if tab is None:
+        tab = KernelTables(net, watch)
+        if len(_TABLES) > 256:
+            _TABLES.clear()
+        _TABLES[key] = tab
+    return tab
+
+
+_LEAP_TABLES: dict[int, LeapTables] = {}
+
+
+def _leap_tables(plan) -> LeapTables:
+    # Keyed by the cached plan's identity: plans are cached per structure (hybrid.plan_for).
+    tab = _LEAP_TABLES.get(id(plan))
+    if tab is None or tab.plan is not plan:
+        tab = LeapTables(plan)
+        if len(_LEAP_TABLES) > 256:
+            _LEAP_TABLES.clear()
+        _LEAP_TABLES[id(plan)] = tab
+    return tab
 
 
 class ExactNetwork(ExactProcess):
@@ -143,7 +172,13 @@ class ExactNetwork(ExactProcess):
         self.watch_t: list[float] = []
         self.watch_g: list[int] = []
         self.watch_d: list[int] = []
-        self.advance = _compile(network, log_reactions, watched).__get__(self)  # type: ignore[attr-defined]
+        self.c_version = 0  # counts changes of rates in place (the compiled loops' cue)
+        if _kernel.KERNEL == "numba":
+            self._E, self._U = np.asarray(self._E), np.asarray(self._U)
+            loop = CompiledLoop(self, _tables(network, watched))
+            self.advance = lambda t_limit: loop.advance(self, t_limit)  # type: ignore[method-assign]
+        else:
+            self.advance = _compile(network, log_reactions, watched).__get__(self)  # type: ignore[attr-defined]
         self.hybrid: HybridStepper | None = None
         if self.mode == "hybrid":
             for species in exact_species:
@@ -155,7 +190,11 @@ class ExactNetwork(ExactProcess):
             self.hybrid.replan(self.t)
             self.a = self.loop_propensities(self.x)
             self._advance_exact = self.advance
-            self.advance = self._advance_hybrid  # type: ignore[method-assign]
+            if _kernel.KERNEL == "numba":
+                hloop = CompiledHybridLoop(self, _tables(network, watched), _leap_tables(plan))
+                self.advance = lambda t_limit: hloop.advance(self, t_limit)  # type: ignore[method-assign]
+            else:
+                self.advance = self._advance_hybrid  # type: ignore[method-assign]
         self.passive = passive
         if passive:
             self._waiting = False
@@ -233,6 +272,7 @@ class ExactNetwork(ExactProcess):
         j = self.network.reaction_index(reaction)
         self._sync()
         self.c[j] = float(rate_per_ms)
+        self.c_version += 1
         self._restart()
 
     def set_rates(self, rates: dict[str, float]) -> None:
@@ -247,6 +287,7 @@ class ExactNetwork(ExactProcess):
         self._sync()
         for j, r in idx.items():
             self.c[j] = r
+        self.c_version += 1
         self._restart()
 
     def _change(self, i: int, d: int) -> None:

@@ -33,7 +33,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..assembly import ConductanceGroup
+from ..engine import kernel as _kernel
 from ..engine.ssa import ExactNetwork
+from . import membrane_kernel
 from .hh import hh_derivatives, hh_steady_state
 from .mg_block import MG_BLOCK_K_MM, MG_BLOCK_SLOPE_PER_MV
 from .neuron import CurrentClamp, NeuronParams, VoltageClamp
@@ -95,6 +97,13 @@ class Membrane:
         self.gates = hh_steady_state(self.v) if self.hh else None
         self.t = 0.0
         self.refractory_until = -math.inf
+        # The compiled stepper runs when the reaction loops are compiled (same steps, same
+        # numbers); its Mg²⁺-blocked groups as arrays, rebuilt when a conductance changes.
+        self.compiled = _kernel.KERNEL == "numba"
+        if self.compiled:
+            membrane_kernel.compile_loops()
+        self._blocked: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._state = np.zeros(4)
         self.spikes: list[float] = []
         # Conductance groups of every synapse, in one flat list.
         self.g1: list[float] = []
@@ -141,6 +150,7 @@ class Membrane:
                 self.g_mg.pop(key, None)
             else:
                 self.g_mg[key] = total
+            self._blocked = None
 
     # -- advancing -----------------------------------------------------------------------------
     def _pull(self, t_target: float) -> tuple[list[float], list[int], list[int]]:
@@ -228,7 +238,10 @@ class Membrane:
         elif self.hh:
             self._evolve_hh(t1)
         elif self.g_mg:
-            self._evolve_nonlinear(t1)
+            if self.compiled:
+                self._evolve_nonlinear_compiled(t1)
+            else:
+                self._evolve_nonlinear(t1)
         else:
             self._evolve_linear(t1)
 
@@ -325,6 +338,24 @@ class Membrane:
             h *= min(4.0, 0.9 * (TOL_MV / err) ** (1 / 3)) if err > 0 else 4.0
         self._h = h
         self.t, self.v = t, v
+
+    def _evolve_nonlinear_compiled(self, t1: float) -> None:
+        # The same steps as _evolve_nonlinear, compiled; Python takes over at each spike.
+        if self._blocked is None:
+            self._blocked = membrane_kernel.blocked_arrays(self.g_mg)
+        e, mg, gm = self._blocked
+        p = self.p
+        state = self._state
+        state[:] = (self.t, self.v, getattr(self, "_h", 0.05), self.refractory_until)
+        while membrane_kernel.evolve_nonlinear(
+            state, t1, p.v_threshold_mV, p.v_reset_mV, TOL_MV, self.i_lin, self.i_inj,
+            self.g_lin, self.c, e, mg, gm, MG_BLOCK_SLOPE_PER_MV, MG_BLOCK_K_MM,
+        ) == membrane_kernel.SPIKE:
+            t, v, _, _ = state.tolist()
+            self.v = v
+            self._spike(t)
+            state[0], state[1], state[3] = t, self.v, self.refractory_until
+        self.t, self.v, self._h, _ = state.tolist()
 
     def _evolve_hh(self, t1: float) -> None:
         from scipy.integrate import solve_ivp

@@ -1,0 +1,319 @@
+"""A compiled inner loop of the exact (direct-method) simulator, when numba is installed.
+
+The generated Python loop (:mod:`synevent.engine.codegen`) costs about a microsecond per
+reaction event; a circuit of 100 synapses fires millions of events per simulated second, most of
+them receptors flickering between closed and desensitised states. :func:`direct_advance` is the
+same loop compiled with numba: the same random numbers in the same order, propensities computed
+and summed in the same order, and the reaction chosen by the same comparisons, so a network run
+with either loop gives bit for bit the same events (``tests/test_kernel.py`` checks it).
+
+The compiled loop is used when numba imports (``pip install synevent[fast]``) unless the
+environment variable ``SYNEVENT_KERNEL`` is ``python``. The pure-Python loop stays the reference
+and the fallback on platforms without numba.
+
+The loop stops and hands back to Python whenever it needs something only Python has: a fresh
+block of random numbers (drawn from the run's generator at exactly the moment the Python loop
+draws it, so every other use of the generator keeps its place), a point of the trace grid, or
+room in its event buffers.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import math
+import os
+
+import numpy as np
+
+from .network import ReactionNetwork
+
+__all__ = ["KERNEL", "CompiledLoop", "KernelTables", "available", "direct_advance", "kernel_name"]
+
+# numba is an optional extra, imported only when a compiled loop is first needed (importing it
+# costs about 0.2 s, which a run on the Python loop, or the command line, should not pay).
+_HAS_NUMBA = importlib.util.find_spec("numba") is not None
+
+#: Why the compiled loop returned (``status`` of :func:`direct_advance`).
+DONE, NEED_U, NEED_E, GRID, LOG_FULL, WATCH_FULL = range(6)
+
+#: Room in the compiled loop's event buffers before it hands them to Python.
+BUFFER = 4096
+
+
+def available() -> bool:
+    """True when numba imports and ``SYNEVENT_KERNEL`` does not ask for the Python loop."""
+    choice = os.environ.get("SYNEVENT_KERNEL", "auto").strip().lower()
+    if choice not in ("auto", "numba", "python"):
+        raise ValueError(f'SYNEVENT_KERNEL must be "auto", "numba" or "python", got {choice!r}')
+    if choice == "numba" and not _HAS_NUMBA:
+        raise ValueError('SYNEVENT_KERNEL is "numba" but numba is not installed: pip install "synevent[fast]"')
+    return _HAS_NUMBA and choice != "python"
+
+
+#: The loop exact networks use: ``"numba"`` or ``"python"`` (read at import).
+KERNEL = "numba" if available() else "python"
+
+
+def kernel_name() -> str:
+    """The loop in use, for provenance: ``"numba <version>"`` or ``"python"``."""
+    return f"numba {importlib.metadata.version('numba')}" if KERNEL == "numba" else "python"
+
+
+class KernelTables:
+    """A network's reactants, changes, dependencies and watched groups as flat arrays.
+
+    Attributes
+    ----------
+    first, second : ndarray of int64
+        Reactant columns (-1 for none); ``pair`` marks two identical reactants.
+    dptr, didx, dval : ndarray of int64
+        Species changes of reaction ``j``: ``didx[dptr[j]:dptr[j+1]]`` by ``dval[...]``.
+    eptr, eidx : ndarray of int64
+        Propensities to recompute after reaction ``j`` (those whose reactants it changes).
+    wptr, wgrp, wdel : ndarray of int64
+        Watched groups whose summed count reaction ``j`` changes, and by how much.
+    """
+
+    def __init__(self, net: ReactionNetwork, watch: tuple[tuple[str, int], ...] = ()) -> None:
+        nr = len(net.reactions)
+        self.first = np.full(nr, -1, dtype=np.int64)
+        self.second = np.full(nr, -1, dtype=np.int64)
+        self.pair = np.zeros(nr, dtype=np.int64)
+        dptr, didx, dval = [0], [], []
+        eptr, eidx = [0], []
+        wptr, wgrp, wdel = [0], [], []
+        groups = dict(watch)
+        for j, r in enumerate(net.reactions):
+            for s, n in r.reactants.items():
+                i = net.index(s)
+                if n == 2:
+                    self.first[j] = i
+                    self.pair[j] = 1
+                elif self.first[j] < 0:
+                    self.first[j] = i
+                else:
+                    self.second[j] = i
+            delta = r.delta()
+            for s, d in delta.items():
+                didx.append(net.index(s))
+                dval.append(d)
+            dptr.append(len(didx))
+            changed = set(delta)
+            eidx += [k for k, rk in enumerate(net.reactions) if changed & set(rk.reactants)]
+            eptr.append(len(eidx))
+            change: dict[int, int] = {}
+            for s, d in delta.items():
+                if s in groups:
+                    change[groups[s]] = change.get(groups[s], 0) + d
+            for grp, d in change.items():
+                if d:
+                    wgrp.append(grp)
+                    wdel.append(d)
+            wptr.append(len(wgrp))
+        as_i64 = lambda v: np.asarray(v, dtype=np.int64)  # noqa: E731
+        self.dptr, self.didx, self.dval = as_i64(dptr), as_i64(didx), as_i64(dval)
+        self.eptr, self.eidx = as_i64(eptr), as_i64(eidx)
+        self.wptr, self.wgrp, self.wdel = as_i64(wptr), as_i64(wgrp), as_i64(wdel)
+        self.max_watch = int(max(np.diff(self.wptr), default=0))
+
+
+def _direct_advance(x, a, c, first, second, pair, dptr, didx, dval, eptr, eidx, wptr, wgrp, wdel,
+                    fs, iv, E, U, lt, lj, wt, wg, wd, log, max_watch):
+    """Fire reactions up to ``fs[2]`` (see the module docstring); return a status code.
+
+    ``fs`` holds ``t, t_next, t_limit, next grid time``; ``iv`` holds the block indices
+    ``ie, iu``, the count of fired reactions and the fill of the log and watch buffers.
+    """
+    t, tn, t_limit, g = fs[0], fs[1], fs[2], fs[3]
+    ie, iu, nf, nl, nw = iv[0], iv[1], iv[2], iv[3], iv[4]
+    nb_e = E.shape[0]
+    nb_u = U.shape[0]
+    nr = a.shape[0]
+    status = DONE
+    # The total propensity, summed left to right as the Python loop sums it. The sum drawn for
+    # the waiting time is the next selection's sum (nothing changes in between), so it is
+    # summed once per event; on entry it is summed afresh (Python may have changed ``a``).
+    s = 0.0
+    for j in range(nr):
+        s += a[j]
+    if tn != tn:  # no pending reaction time: draw one from the current propensities
+        if s > 0.0:
+            if ie == nb_e:
+                status = NEED_E
+            else:
+                tn = t + E[ie] / s
+                ie += 1
+        else:
+            tn = math.inf
+    while status == DONE:
+        if g < tn and g < t_limit:
+            status = GRID
+            break
+        if tn > t_limit or tn == math.inf:
+            break
+        if iu == nb_u:
+            status = NEED_U
+            break
+        if log and nl == lt.shape[0]:
+            status = LOG_FULL
+            break
+        if nw + max_watch > wt.shape[0]:
+            status = WATCH_FULL
+            break
+        t = tn
+        r = U[iu] * s
+        iu += 1
+        nf += 1
+        # The same comparisons as the generated chain: the last reaction takes what is left.
+        fire = nr - 1
+        acc = 0.0
+        for j in range(nr - 1):
+            acc = a[j] if j == 0 else acc + a[j]
+            if r < acc:
+                fire = j
+                break
+        for k in range(dptr[fire], dptr[fire + 1]):
+            x[didx[k]] += dval[k]
+        for k in range(eptr[fire], eptr[fire + 1]):
+            j = eidx[k]
+            p = c[j]
+            i1 = first[j]
+            if i1 >= 0:
+                if pair[j]:
+                    v = x[i1]
+                    p = p * v * (v - 1) * 0.5
+                else:
+                    p = p * x[i1]
+                    i2 = second[j]
+                    if i2 >= 0:
+                        p = p * x[i2]
+            a[j] = p
+        if log:
+            lt[nl] = t
+            lj[nl] = fire
+            nl += 1
+        for k in range(wptr[fire], wptr[fire + 1]):
+            wt[nw] = t
+            wg[nw] = wgrp[k]
+            wd[nw] = wdel[k]
+            nw += 1
+        s = 0.0
+        for j in range(nr):
+            s += a[j]
+        if s > 0.0:
+            if ie == nb_e:
+                tn = math.nan  # drawn when Python has refilled the block
+                status = NEED_E
+                break
+            tn = t + E[ie] / s
+            ie += 1
+        else:
+            tn = math.inf
+    fs[0], fs[1] = t, tn
+    iv[0], iv[1], iv[2], iv[3], iv[4] = ie, iu, nf, nl, nw
+    return status
+
+
+#: The compiled loop once :func:`compile_loops` has run (the Python function until then).
+direct_advance = _direct_advance
+
+
+def jit(fn):
+    """``fn`` compiled with numba, cached on disk (the first compilation takes seconds)."""
+    import numba
+
+    return numba.njit(cache=True, nogil=True)(fn)
+
+
+def compile_loops() -> None:
+    """Replace :data:`direct_advance` by its compiled version (once)."""
+    global direct_advance
+    if direct_advance is _direct_advance:
+        direct_advance = jit(_direct_advance)
+
+
+class CompiledLoop:
+    """The compiled loop bound to one :class:`~synevent.engine.ssa.ExactNetwork`.
+
+    :meth:`advance` has the contract of the generated ``advance(sim, t_limit)``: the network's
+    state stays in its Python lists between calls (everything else in the package reads and
+    changes them there), and is copied into arrays for the loop.
+    """
+
+    def __init__(self, sim, tables: KernelTables) -> None:
+        compile_loops()
+        self.tab = tables
+        self.fs = np.zeros(4)
+        self.iv = np.zeros(5, dtype=np.int64)
+        self.log = bool(sim.log_reactions)
+        n_log = BUFFER if self.log else 0
+        self.lt = np.empty(n_log)
+        self.lj = np.empty(n_log, dtype=np.int32)
+        n_watch = BUFFER if tables.max_watch else 0
+        self.wt = np.empty(n_watch)
+        self.wg = np.empty(n_watch, dtype=np.int64)
+        self.wd = np.empty(n_watch, dtype=np.int64)
+        self.c_list = None
+        self.c_version = -1
+        self.c_arr = np.empty(0)
+        tab = tables
+        self.static = (tab.first, tab.second, tab.pair, tab.dptr, tab.didx, tab.dval, tab.eptr,
+                       tab.eidx, tab.wptr, tab.wgrp, tab.wdel)
+        self.buffers = (self.lt, self.lj, self.wt, self.wg, self.wd, self.log, tab.max_watch)
+
+    def advance(self, sim, t_limit: float) -> float:
+        # NOTE: called once per network and membrane update (tens of thousands of times in a
+        # circuit second): the Python work around the compiled call is kept to a minimum.
+        if sim.c_run is not self.c_list or sim.c_version != self.c_version:
+            # set_rate changes the rate list in place, so identity alone is not enough
+            self.c_list = sim.c_run
+            self.c_version = sim.c_version
+            self.c_arr = np.array(sim.c_run, dtype=np.float64)
+        x = np.array(sim.x, dtype=np.int64)
+        a = np.array(sim.a, dtype=np.float64)
+        fs, iv = self.fs, self.iv
+        k = sim.grid_k
+        fs[:] = (sim.t, sim.t_next, t_limit, k * sim.grid_dt if k <= sim.grid_kmax else math.inf)
+        iv[:] = (sim._ie, sim._iu, sim.fired, 0, 0)
+        args = (x, a, self.c_arr, *self.static, fs, iv, sim._E, sim._U, *self.buffers)
+        while True:
+            status = direct_advance(*args)
+            if status == DONE:
+                break
+            if status == NEED_U:
+                sim._U = sim.rs.uniform_array()
+                iv[1] = 0
+            elif status == NEED_E:
+                sim._E = sim.rs.exponential_array()
+                iv[0] = 0
+            elif status == GRID:
+                sim.trace_append(tuple(x.tolist()))
+                k += 1
+                fs[3] = k * sim.grid_dt if k <= sim.grid_kmax else math.inf
+            else:
+                _flush_buffers(self, sim)
+            args = (x, a, self.c_arr, *self.static, fs, iv, sim._E, sim._U, *self.buffers)
+        if iv[3] or iv[4]:
+            _flush_buffers(self, sim)
+        sim.x = x.tolist()
+        sim.a = a.tolist()
+        sim.t, tn, _, _ = fs.tolist()
+        sim.t_next = tn
+        sim._ie, sim._iu, sim.fired, _, _ = iv.tolist()
+        sim.grid_k = k
+        return tn
+
+
+def _flush_buffers(loop, sim) -> None:
+    """Move a compiled loop's buffered log and watch entries to the network's Python buffers."""
+    iv = loop.iv
+    nl, nw = int(iv[3]), int(iv[4])
+    if nl:
+        sim.log_t.frombytes(loop.lt[:nl].tobytes())
+        sim.log_j.frombytes(loop.lj[:nl].tobytes())
+    if nw:
+        sim.watch_t.extend(loop.wt[:nw].tolist())
+        sim.watch_g.extend(loop.wg[:nw].tolist())
+        sim.watch_d.extend(loop.wd[:nw].tolist())
+    iv[3] = iv[4] = 0
