@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 import synevent as se
+from synevent.engine import kernel
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "benchmarks"
@@ -46,12 +47,14 @@ def spikes(counts) -> dict:
         trace_dt_ms=1.0)) for k in counts] for m in MODES}
 
 
-def synapses(counts, t_end_ms: float) -> dict:
+def synapses(counts, t_end_ms: float, synapse: se.SynapseParams | None = None) -> dict:
+    syn = se.presets.glutamatergic() if synapse is None else synapse
+
     def run(k: int, m: str) -> None:
         c = se.Circuit()
         cell = c.add_neuron("ca1", se.ca1_pyramidal())
         fibres = c.add_inputs("ca3_", se.regular(20.0, int(t_end_ms / 50), start_ms=1.0), k)
-        c.connect(fibres, cell, se.presets.glutamatergic())
+        c.connect(fibres, cell, syn)
         c.run(t_end_ms, seed=3, mode=m)
     return {m: [_wall(lambda k=k, m=m: run(k, m)) for k in counts] for m in MODES}
 
@@ -90,6 +93,11 @@ def main() -> None:
         ("molecules per vesicle (glutamatergic, 5 spikes)", "molecules",
          [1000, 2000] if q else [1000, 3000, 10000, 30000], molecules),
     ]
+    # With numba installed, the first runs of a process import it and load the compiled loops
+    # (compile them, the first time on a machine): done once here, outside the curves.
+    warm = _wall(lambda: synapses([3], 60.0, se.presets.glutamatergic().replace(
+        calcium={"local_peak_uM": 40.0})))
+    print(f"warm-up {warm:.2f} s (loop: {kernel.kernel_name()})\n")
     results = []
     for title, unit, xs, fn in axes:
         walls = fn(xs)

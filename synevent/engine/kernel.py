@@ -35,10 +35,13 @@ __all__ = ["KERNEL", "CompiledLoop", "KernelTables", "available", "direct_advanc
 _HAS_NUMBA = importlib.util.find_spec("numba") is not None
 
 #: Why the compiled loop returned (``status`` of :func:`direct_advance`).
-DONE, NEED_U, NEED_E, GRID, LOG_FULL, WATCH_FULL = range(6)
+DONE, NEED_U, NEED_E, GRID_FULL, LOG_FULL, WATCH_FULL = range(6)
 
-#: Room in the compiled loop's event buffers before it hands them to Python.
+#: Room in the compiled loop's event and grid buffers before it hands them to Python.
 BUFFER = 4096
+#: Entries of the exact loop's integer state ``iv`` (the hybrid loop appends its own).
+EXACT_IV = 8
+IV_SIZE = 12
 
 
 def available() -> bool:
@@ -119,17 +122,19 @@ class KernelTables:
 
 
 def _direct_advance(x, a, c, first, second, pair, dptr, didx, dval, eptr, eidx, wptr, wgrp, wdel,
-                    fs, iv, E, U, lt, lj, wt, wg, wd, log, max_watch):
+                    fs, iv, E, U, gb, lt, lj, wt, wg, wd, log, max_watch):
     """Fire reactions up to ``fs[2]`` (see the module docstring); return a status code.
 
-    ``fs`` holds ``t, t_next, t_limit, next grid time``; ``iv`` holds the block indices
-    ``ie, iu``, the count of fired reactions and the fill of the log and watch buffers.
+    ``fs`` holds ``t, t_next, t_limit, grid step``; ``iv`` holds the block indices ``ie, iu``,
+    the count of fired reactions, the fill of the log and watch buffers, the next grid index,
+    the last grid index and the rows of grid states waiting in ``gb``.
     """
-    t, tn, t_limit, g = fs[0], fs[1], fs[2], fs[3]
-    ie, iu, nf, nl, nw = iv[0], iv[1], iv[2], iv[3], iv[4]
+    t, tn, t_limit, dg = fs[0], fs[1], fs[2], fs[3]
+    ie, iu, nf, nl, nw, k, kmax, ng = iv[0], iv[1], iv[2], iv[3], iv[4], iv[5], iv[6], iv[7]
     nb_e = E.shape[0]
     nb_u = U.shape[0]
     nr = a.shape[0]
+    g = k * dg if k <= kmax else math.inf
     status = DONE
     # The total propensity, summed left to right as the Python loop sums it. The sum drawn for
     # the waiting time is the next selection's sum (nothing changes in between), so it is
@@ -147,8 +152,16 @@ def _direct_advance(x, a, c, first, second, pair, dptr, didx, dval, eptr, eidx, 
         else:
             tn = math.inf
     while status == DONE:
-        if g < tn and g < t_limit:
-            status = GRID
+        # Grid points before the next reaction get the current state.
+        while g < tn and g < t_limit:
+            if ng == gb.shape[0]:
+                status = GRID_FULL
+                break
+            gb[ng, :] = x
+            ng += 1
+            k += 1
+            g = k * dg if k <= kmax else math.inf
+        if status != DONE:
             break
         if tn > t_limit or tn == math.inf:
             break
@@ -173,10 +186,10 @@ def _direct_advance(x, a, c, first, second, pair, dptr, didx, dval, eptr, eidx, 
             if r < acc:
                 fire = j
                 break
-        for k in range(dptr[fire], dptr[fire + 1]):
-            x[didx[k]] += dval[k]
-        for k in range(eptr[fire], eptr[fire + 1]):
-            j = eidx[k]
+        for q in range(dptr[fire], dptr[fire + 1]):
+            x[didx[q]] += dval[q]
+        for q in range(eptr[fire], eptr[fire + 1]):
+            j = eidx[q]
             p = c[j]
             i1 = first[j]
             if i1 >= 0:
@@ -193,10 +206,10 @@ def _direct_advance(x, a, c, first, second, pair, dptr, didx, dval, eptr, eidx, 
             lt[nl] = t
             lj[nl] = fire
             nl += 1
-        for k in range(wptr[fire], wptr[fire + 1]):
+        for q in range(wptr[fire], wptr[fire + 1]):
             wt[nw] = t
-            wg[nw] = wgrp[k]
-            wd[nw] = wdel[k]
+            wg[nw] = wgrp[q]
+            wd[nw] = wdel[q]
             nw += 1
         s = 0.0
         for j in range(nr):
@@ -211,7 +224,7 @@ def _direct_advance(x, a, c, first, second, pair, dptr, didx, dval, eptr, eidx, 
         else:
             tn = math.inf
     fs[0], fs[1] = t, tn
-    iv[0], iv[1], iv[2], iv[3], iv[4] = ie, iu, nf, nl, nw
+    iv[0], iv[1], iv[2], iv[3], iv[4], iv[5], iv[7] = ie, iu, nf, nl, nw, k, ng
     return status
 
 
@@ -245,75 +258,91 @@ class CompiledLoop:
         compile_loops()
         self.tab = tables
         self.fs = np.zeros(4)
-        self.iv = np.zeros(5, dtype=np.int64)
+        self.iv = np.zeros(IV_SIZE, dtype=np.int64)
         self.log = bool(sim.log_reactions)
-        n_log = BUFFER if self.log else 0
-        self.lt = np.empty(n_log)
-        self.lj = np.empty(n_log, dtype=np.int32)
+        self.lt = np.empty(BUFFER if self.log else 0)
+        self.lj = np.empty(BUFFER if self.log else 0, dtype=np.int32)
         n_watch = BUFFER if tables.max_watch else 0
         self.wt = np.empty(n_watch)
         self.wg = np.empty(n_watch, dtype=np.int64)
         self.wd = np.empty(n_watch, dtype=np.int64)
+        # Grid rows: a trace of a few points (a circuit's synapses) needs no room at all.
+        n_grid = min(BUFFER, max(sim.grid_kmax - sim.grid_k + 1, 0))
+        self.gb = np.empty((n_grid, len(sim.x)), dtype=np.int64)
         self.c_list = None
         self.c_version = -1
         self.c_arr = np.empty(0)
         tab = tables
         self.static = (tab.first, tab.second, tab.pair, tab.dptr, tab.didx, tab.dval, tab.eptr,
                        tab.eidx, tab.wptr, tab.wgrp, tab.wdel)
-        self.buffers = (self.lt, self.lj, self.wt, self.wg, self.wd, self.log, tab.max_watch)
+        self.buffers = (self.gb, self.lt, self.lj, self.wt, self.wg, self.wd, self.log,
+                        tab.max_watch)
 
-    def advance(self, sim, t_limit: float) -> float:
-        # NOTE: called once per network and membrane update (tens of thousands of times in a
-        # circuit second): the Python work around the compiled call is kept to a minimum.
+    def rates(self, sim) -> np.ndarray:
+        """The exact loop's rates as an array (rebuilt only when they changed)."""
         if sim.c_run is not self.c_list or sim.c_version != self.c_version:
             # set_rate changes the rate list in place, so identity alone is not enough
             self.c_list = sim.c_run
             self.c_version = sim.c_version
             self.c_arr = np.array(sim.c_run, dtype=np.float64)
-        x = np.array(sim.x, dtype=np.int64)
-        a = np.array(sim.a, dtype=np.float64)
-        fs, iv = self.fs, self.iv
-        k = sim.grid_k
-        fs[:] = (sim.t, sim.t_next, t_limit, k * sim.grid_dt if k <= sim.grid_kmax else math.inf)
-        iv[:] = (sim._ie, sim._iu, sim.fired, 0, 0)
-        args = (x, a, self.c_arr, *self.static, fs, iv, sim._E, sim._U, *self.buffers)
-        while True:
-            status = direct_advance(*args)
-            if status == DONE:
-                break
-            if status == NEED_U:
-                sim._U = sim.rs.uniform_array()
-                iv[1] = 0
-            elif status == NEED_E:
-                sim._E = sim.rs.exponential_array()
-                iv[0] = 0
-            elif status == GRID:
-                sim.trace_append(tuple(x.tolist()))
-                k += 1
-                fs[3] = k * sim.grid_dt if k <= sim.grid_kmax else math.inf
-            else:
-                _flush_buffers(self, sim)
-            args = (x, a, self.c_arr, *self.static, fs, iv, sim._E, sim._U, *self.buffers)
-        if iv[3] or iv[4]:
-            _flush_buffers(self, sim)
+        return self.c_arr
+
+    def load(self, sim, t_limit: float) -> None:
+        """Copy the network's scalars into ``fs`` and ``iv``."""
+        self.fs[:] = (sim.t, sim.t_next, t_limit, sim.grid_dt)
+        self.iv[:EXACT_IV] = (sim._ie, sim._iu, sim.fired, 0, 0, sim.grid_k, sim.grid_kmax, 0)
+
+    def serve(self, sim, status: int) -> None:
+        """Give the loop what it stopped for: a random block or room in a buffer."""
+        iv = self.iv
+        if status == NEED_U:
+            sim._U = sim.rs.uniform_array()
+            iv[1] = 0
+        elif status == NEED_E:
+            sim._E = sim.rs.exponential_array()
+            iv[0] = 0
+        else:
+            self.flush(sim)
+
+    def flush(self, sim) -> None:
+        """Move buffered grid rows, log and watch entries to the network's Python buffers."""
+        iv = self.iv
+        nl, nw, ng = int(iv[3]), int(iv[4]), int(iv[7])
+        if ng:
+            rec = sim.trace_append
+            for row in self.gb[:ng].tolist():
+                rec(tuple(row))
+        if nl:
+            sim.log_t.frombytes(self.lt[:nl].tobytes())
+            sim.log_j.frombytes(self.lj[:nl].tobytes())
+        if nw:
+            sim.watch_t.extend(self.wt[:nw].tolist())
+            sim.watch_g.extend(self.wg[:nw].tolist())
+            sim.watch_d.extend(self.wd[:nw].tolist())
+        iv[3] = iv[4] = iv[7] = 0
+
+    def store(self, sim, x: np.ndarray, a: np.ndarray) -> None:
+        """Write the state back to the network's Python objects."""
+        iv = self.iv
+        if iv[3] or iv[4] or iv[7]:
+            self.flush(sim)
         sim.x = x.tolist()
         sim.a = a.tolist()
-        sim.t, tn, _, _ = fs.tolist()
-        sim.t_next = tn
-        sim._ie, sim._iu, sim.fired, _, _ = iv.tolist()
-        sim.grid_k = k
-        return tn
+        sim.t, sim.t_next, _, _ = self.fs.tolist()
+        sim._ie, sim._iu, sim.fired, _, _, sim.grid_k = iv[:6].tolist()
 
-
-def _flush_buffers(loop, sim) -> None:
-    """Move a compiled loop's buffered log and watch entries to the network's Python buffers."""
-    iv = loop.iv
-    nl, nw = int(iv[3]), int(iv[4])
-    if nl:
-        sim.log_t.frombytes(loop.lt[:nl].tobytes())
-        sim.log_j.frombytes(loop.lj[:nl].tobytes())
-    if nw:
-        sim.watch_t.extend(loop.wt[:nw].tolist())
-        sim.watch_g.extend(loop.wg[:nw].tolist())
-        sim.watch_d.extend(loop.wd[:nw].tolist())
-    iv[3] = iv[4] = 0
+    def advance(self, sim, t_limit: float) -> float:
+        # NOTE: called once per network and membrane update (tens of thousands of times in a
+        # circuit second): the Python work around the compiled call is kept to a minimum.
+        c = self.rates(sim)
+        x = np.array(sim.x, dtype=np.int64)
+        a = np.array(sim.a, dtype=np.float64)
+        self.load(sim, t_limit)
+        fs, iv = self.fs, self.iv
+        while True:
+            status = direct_advance(x, a, c, *self.static, fs, iv, sim._E, sim._U, *self.buffers)
+            if status == DONE:
+                break
+            self.serve(sim, status)
+        self.store(sim, x, a)
+        return sim.t_next

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import partition as _p
 from . import kernel as _kernel
-from .kernel import BUFFER, DONE, GRID, NEED_E, NEED_U, CompiledLoop, _flush_buffers
+from .kernel import DONE, EXACT_IV, CompiledLoop
 from .partition import LeapPlan
 
 __all__ = ["LEAPED", "CompiledHybridLoop", "LeapTables", "compile_loops", "constants"]
@@ -396,21 +396,21 @@ def _draws(x, c, leaped, nl, tau, gen, lt_, result):
 
 
 def _hybrid_advance(x, a, c, c_run, first, second, pair, dptr, didx, dval, eptr, eidx,
-                    wptr, wgrp, wdel, fs, iv, E, U, lt, lj, wt, wg, wd, log, max_watch,
+                    wptr, wgrp, wdel, fs, iv, E, U, gb, lt, lj, wt, wg, wd, log, max_watch,
                     gen, lt_, cst, leaped, nleap, hs, counts, prev, t_limit):
     """ExactNetwork._advance_hybrid over arrays; returns (status, pending time).
 
+    ``fs`` and ``iv[:8]`` are the exact loop's (:func:`~synevent.engine.kernel.direct_advance`).
     ``hs`` holds ``span_start, tau_ms, t_leap`` and, after a leap with ``log`` on, the leap's
-    time (``hs[3]``); ``counts[:iv[8]]`` are then its events per reaction of ``prev`` (the
-    reactions it leaped) and the status is :data:`LEAPED`. ``iv[5]``, ``iv[6]`` count leaped events and leaps; ``iv[7]`` is set when
-    the leaped set (and ``c_run``) changed.
+    time (``hs[3]``); the status is then :data:`LEAPED` and ``counts[:iv[11]]`` are the leap's
+    events per reaction of ``prev`` (the reactions it leaped). ``iv[8]`` and ``iv[9]`` count
+    leaped events and leaps; ``iv[10]`` is set when the leaped set (and ``c_run``) changed.
     """
     while True:
         tl = hs[2]
         fs[2] = t_limit if tl > t_limit else tl
         status = _exact(x, a, c_run, first, second, pair, dptr, didx, dval, eptr, eidx,
-                                 wptr, wgrp, wdel, fs, iv, E, U, lt, lj, wt, wg, wd, log,
-                                 max_watch)
+                        wptr, wgrp, wdel, fs, iv, E, U, gb, lt, lj, wt, wg, wd, log, max_watch)
         if status != DONE:
             return status, fs[1]
         if tl > t_limit:
@@ -423,22 +423,22 @@ def _hybrid_advance(x, a, c, c_run, first, second, pair, dptr, didx, dval, eptr,
             _draws(x, c, leaped, nl, hs[1], gen, lt_, counts)
             for q in range(nl):
                 n += counts[q]
-            iv[5] += n
-            iv[6] += 1
+            iv[8] += n
+            iv[9] += 1
             iv[2] += n
         fs[0] = t_now
         end = hs[0] + hs[1]
         for q in range(nl):
             prev[q] = leaped[q]
         if _replan(x, c, c_run, lt_, cst, leaped, nleap, end, hs):
-            iv[7] = 1
+            iv[10] = 1
         if hs[2] < t_now:
             hs[2] = t_now
         _loop_propensities(x, c_run, first, second, pair, a)
         fs[1] = math.nan
         if log and n:
             hs[3] = t_now
-            iv[8] = nl
+            iv[11] = nl
             return LEAPED, fs[1]
 
 
@@ -465,44 +465,33 @@ hybrid_advance = _hybrid_advance
 class CompiledHybridLoop:
     """:func:`hybrid_advance` bound to one hybrid :class:`~synevent.engine.ssa.ExactNetwork`.
 
-    Like :class:`~synevent.engine.kernel.CompiledLoop`, the state lives in the network's Python
-    objects between calls; changes from outside (a vesicle's transmitter, a drug) still go
-    through the Python stepper (:meth:`HybridStepper.interrupt` and :meth:`~HybridStepper.replan`),
-    which follows the same rules.
+    Like :class:`~synevent.engine.kernel.CompiledLoop` (whose buffers and state arrays it
+    shares), the state lives in the network's Python objects between calls; changes from
+    outside (a vesicle's transmitter, a drug) still go through the Python stepper
+    (:meth:`HybridStepper.interrupt` and :meth:`~HybridStepper.replan`), which follows the same
+    rules.
     """
 
     def __init__(self, sim, tables, leap_tables: LeapTables) -> None:
         compile_loops()
-        self.tab = tables
-        lt_ = leap_tables
-        self.lt_ = (lt_.kind, lt_.ra, lt_.rb, lt_.lawptr, lt_.lawidx, lt_.lawval, lt_.law_of,
-                    lt_.cand, lt_.needptr, lt_.needidx, lt_.is_reactant,
-                    tables.dptr, tables.didx, tables.dval)
+        self.exact = CompiledLoop(sim, tables)
+        t = leap_tables
+        self.lt_ = (t.kind, t.ra, t.rb, t.lawptr, t.lawidx, t.lawval, t.law_of, t.cand,
+                    t.needptr, t.needidx, t.is_reactant, tables.dptr, tables.didx, tables.dval)
         nr = len(tables.first)
-        self.fs = np.zeros(4)
-        self.iv = np.zeros(9, dtype=np.int64)
         self.hs = np.zeros(4)
         self.leaped = np.zeros(nr, dtype=np.int64)
         self.prev = np.zeros(nr, dtype=np.int64)
         self.counts = np.zeros(nr, dtype=np.int64)
         self.nleap = np.zeros(1, dtype=np.int64)
-        self.log = bool(sim.log_reactions)
-        n_log = BUFFER if self.log else 0
-        self.lt = np.empty(n_log)
-        self.lj = np.empty(n_log, dtype=np.int32)
-        n_watch = BUFFER if tables.max_watch else 0
-        self.wt = np.empty(n_watch)
-        self.wg = np.empty(n_watch, dtype=np.int64)
-        self.wd = np.empty(n_watch, dtype=np.int64)
         self.cst = constants()
-        self.exact = CompiledLoop(sim, tables)
 
     def advance(self, sim, t_limit: float) -> float:
         hy = sim.hybrid
+        ex = self.exact
         if hy.t_leap > t_limit:
             # No leap due: the exact loop alone, which needs no generator (cheaper to call).
-            return min(self.exact.advance(sim, t_limit), hy.t_leap)
-        tab = self.tab
+            return min(ex.advance(sim, t_limit), hy.t_leap)
         x = np.array(sim.x, dtype=np.int64)
         a = np.array(sim.a, dtype=np.float64)
         c = np.array(sim.c, dtype=np.float64)
@@ -510,52 +499,34 @@ class CompiledHybridLoop:
         nl = len(hy.leaped)
         self.leaped[:nl] = hy.leaped
         self.nleap[0] = nl
-        fs, iv, hs = self.fs, self.iv, self.hs
-        k, dg, kmax = sim.grid_k, sim.grid_dt, sim.grid_kmax
-        fs[0], fs[1] = sim.t, sim.t_next
-        fs[3] = k * dg if k <= kmax else math.inf
-        iv[:] = 0
-        iv[0], iv[1], iv[2] = sim._ie, sim._iu, sim.fired
+        ex.load(sim, t_limit)
+        fs, iv, hs = ex.fs, ex.iv, self.hs
+        iv[EXACT_IV:] = 0
         hs[0], hs[1], hs[2] = hy.span_start, hy.tau_ms, hy.t_leap
         gen = sim.rs.generator
         while True:
             status, tn = hybrid_advance(
-                x, a, c, c_run, tab.first, tab.second, tab.pair, tab.dptr, tab.didx, tab.dval,
-                tab.eptr, tab.eidx, tab.wptr, tab.wgrp, tab.wdel, fs, iv, sim._E, sim._U,
-                self.lt, self.lj, self.wt, self.wg, self.wd, self.log, tab.max_watch,
+                x, a, c, c_run, *ex.static, fs, iv, sim._E, sim._U, *ex.buffers,
                 gen, self.lt_, self.cst, self.leaped, self.nleap, hs, self.counts, self.prev,
                 t_limit,
             )
             if status == DONE:
                 break
-            if status == NEED_U:
-                sim._U = sim.rs.uniform_array()
-                iv[1] = 0
-            elif status == NEED_E:
-                sim._E = sim.rs.exponential_array()
-                iv[0] = 0
-            elif status == GRID:
-                sim.trace_append(tuple(x.tolist()))
-                k += 1
-                fs[3] = k * dg if k <= kmax else math.inf
-            else:
-                _flush_buffers(self, sim)
-                if status == LEAPED:
-                    t_now = float(hs[3])
-                    for j, n in zip(self.prev[:iv[8]].tolist(), self.counts[:iv[8]].tolist()):
-                        if n:
-                            sim.log_t.extend([t_now] * n)
-                            sim.log_j.extend([j] * n)
-        _flush_buffers(self, sim)
-        sim.x = x.tolist()
-        sim.a = a.tolist()
-        if iv[7]:
+            ex.serve(sim, status)
+            if status == LEAPED:
+                # The exact events before the leap are in the Python log now; then the leap's.
+                t_now = float(hs[3])
+                n = int(iv[11])
+                for j, k in zip(self.prev[:n].tolist(), self.counts[:n].tolist()):
+                    if k:
+                        sim.log_t.extend([t_now] * k)
+                        sim.log_j.extend([j] * k)
+        leap_events, n_leaps, changed, _ = iv[EXACT_IV:].tolist()
+        ex.store(sim, x, a)
+        if changed:
             sim.c_run = c_run.tolist()
             hy.leaped = self.leaped[:self.nleap[0]].tolist()
-        sim.t, sim.t_next = float(fs[0]), float(fs[1])
-        sim._ie, sim._iu, sim.fired = int(iv[0]), int(iv[1]), int(iv[2])
-        sim.grid_k = k
-        hy.span_start, hy.tau_ms, hy.t_leap = float(hs[0]), float(hs[1]), float(hs[2])
-        hy.leap_events += int(iv[5])
-        hy.n_leaps += int(iv[6])
+        hy.span_start, hy.tau_ms, hy.t_leap, _ = hs.tolist()
+        hy.leap_events += leap_events
+        hy.n_leaps += n_leaps
         return float(tn)
