@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import stats
 
 import synevent as se
+from synevent.engine import kernel
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "benchmarks"
@@ -121,6 +122,12 @@ def main() -> None:
     args = ap.parse_args()
     if not (SHARED / "cleft_network.json").exists():
         sys.exit(f"needs {SHARED} beside the project")
+    # With numba installed, the first runs of a process import it and load (the first time on
+    # a machine: compile) the loops; like GillesPy2's compile time, that is reported apart.
+    t0 = time.perf_counter()
+    for mode in ("exact", "hybrid"):
+        run_synevent(4, args.seed + 1, mode)
+    print(f"# synevent warm-up ({kernel.kernel_name()} loop): {time.perf_counter() - t0:.2f} s")
     exact = run_synevent(args.n, args.seed, "exact")
     hybrid = run_synevent(args.n, args.seed, "hybrid")
     ref = run_reference(args.n, args.seed)

@@ -31,7 +31,7 @@ def main() -> None:
                     help="reaction loop (auto: numba when installed)")
     args = ap.parse_args()
     if args.kernel != "auto":
-        if args.kernel == "numba" and not kernel.available():
+        if args.kernel == "numba" and not kernel._HAS_NUMBA:
             ap.error('numba is not installed: pip install -e ".[fast]"')
         kernel.KERNEL = args.kernel
     for mode in (("exact", "hybrid") if args.mode == "both" else (args.mode,)):

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from .engine import kernel as _kernel
 from .engine.batch import run_direct_batch
 from .engine.batch_hybrid import run_hybrid_batch
 from .engine.checks import check_count, check_positive
@@ -91,9 +92,13 @@ def simulate_network(
         example the states of a large receptor population).
 
     Trajectory ``i`` uses the ``i``-th child of the seed's ``SeedSequence``, so a trajectory's
-    numbers depend only on the seed and its index. In exact mode, many trajectories without
-    reaction logs are advanced together (:func:`~synevent.engine.batch.run_direct_batch`),
-    which gives the same trajectories as one at a time.
+    numbers depend only on the seed and its index. Without compiled loops (numba, see
+    ``docs/how-to/speed.md``), many trajectories without reaction logs are advanced together
+    with numpy: in exact mode (:func:`~synevent.engine.batch.run_direct_batch`) that gives the
+    same trajectories as one at a time; in hybrid mode
+    (:func:`~synevent.engine.batch_hybrid.run_hybrid_batch`) one generator serves the batch, so
+    a trajectory then depends on the batch size too. With compiled loops every trajectory runs
+    alone, which is faster than the batch, on its own stream.
     """
     t_end = check_positive("t_end_ms", t_end_ms)
     dt = check_positive("dt_out_ms", dt_out_ms)
@@ -102,12 +107,16 @@ def simulate_network(
     mode = check_mode(mode)
     children = make_seed_sequence(seed).spawn(n)
     n_grid = int(np.floor(t_end / dt + 1e-9)) + 1
-    if mode == "exact" and n >= _BATCH_MIN and level < LogLevel.REACTION and network.reactions:
+    # The compiled loop beats the numpy batch per trajectory (0.8 ms against 1.4 ms on the
+    # canonical cleft network, docs/benchmarks.md), so batching is for the Python loops only.
+    batch = (n >= _BATCH_MIN and level < LogLevel.REACTION and bool(network.reactions)
+             and not _kernel.use_compiled())
+    if mode == "exact" and batch:
         counts, fired = run_direct_batch(
             network, [RandomStream(c) for c in children], t_end_ms=t_end, dt_out_ms=dt
         )
         return NetworkRun(network, np.arange(n_grid) * dt, counts, fired, None)
-    if mode == "hybrid" and n >= _BATCH_MIN and level < LogLevel.REACTION and network.reactions:
+    if mode == "hybrid" and batch:
         gen = np.random.Generator(np.random.PCG64(make_seed_sequence(seed)))
         counts, fired = run_hybrid_batch(network, gen, n, t_end_ms=t_end, dt_out_ms=dt,
                                          exact_species=tuple(exact_species))

@@ -12,6 +12,7 @@ import simpy
 from scipy import stats
 
 import synevent as se
+from synevent.engine import kernel
 from synevent.engine.partition import LeapPlan
 
 ENTRY_POINTS = {
@@ -66,11 +67,34 @@ def _conserved(counts: np.ndarray) -> None:
 
 
 @pytest.mark.statistical
-def test_batched_hybrid_matches_reference_and_conserves(shared_benchmarks):
+def test_batched_hybrid_matches_reference_and_conserves(shared_benchmarks, monkeypatch):
+    # The numpy batch runs with the Python loops only (compiled loops run trajectories alone).
+    monkeypatch.setattr(kernel, "KERNEL", "python")
     spec, net = _cleft(shared_benchmarks)
     n = 1000
     run = se.simulate_network(net, t_end_ms=spec["t_end_ms"], dt_out_ms=spec["dt_out_ms"],
                               n_trajectories=n, seed=2027, mode="hybrid")
+    _conserved(run.counts)
+    o = run.species("O")
+    peak = o.max(axis=1)
+    area = np.trapezoid(o, dx=spec["dt_out_ms"], axis=1)
+    ref = spec["reference"]["peak_O"]
+    assert abs(peak.mean() - ref["mean"]) < 4 * ref["sd"] / math.sqrt(n)
+    sample = pd.read_csv(shared_benchmarks / "reference_sample.csv")
+    assert stats.ks_2samp(peak, sample["peak_O"]).pvalue > 0.01
+    assert stats.ks_2samp(area, sample["area_O_ms"]).pvalue > 0.01
+
+
+@pytest.mark.statistical
+def test_compiled_hybrid_runs_match_reference(shared_benchmarks):
+    # With compiled loops, 1000 hybrid trajectories each run alone on their own stream.
+    pytest.importorskip("numba")
+    if kernel.KERNEL != "numba":
+        pytest.skip("SYNEVENT_KERNEL asks for the Python loops")
+    spec, net = _cleft(shared_benchmarks)
+    n = 1000
+    run = se.simulate_network(net, t_end_ms=spec["t_end_ms"], dt_out_ms=spec["dt_out_ms"],
+                              n_trajectories=n, seed=2028, mode="hybrid")
     _conserved(run.counts)
     o = run.species("O")
     peak = o.max(axis=1)
@@ -169,3 +193,18 @@ def test_hybrid_synapse_under_a_scheduled_drug_conserves():
     assert r.summary["molecules_released"] > 0
     assert r.summary["conserved"]
     assert r.fused_molecules == r.summary["molecules_released"] + r.in_transit
+
+
+def test_molecules_made_with_no_fate_open_stay():
+    # A made during a leap whose only fate (2 A -> B) has no partner for the lone A already
+    # there: no hazard, so the made molecules stay (this divided by zero before).
+    net = se.ReactionNetwork(
+        ("A", "B"),
+        (se.Reaction("make", {}, {"A": 1}, 1.0), se.Reaction("pair", {"A": 2}, {"B": 1}, 1e-3)),
+        {"A": 1},
+    )
+    plan = LeapPlan(net)
+    x = [1, 0]
+    events = plan.draws(x, [1.0, 1e-3], [0, 1], 3.0, np.random.default_rng(3))
+    assert events[0] >= 1  # molecules were made within the step
+    assert x[0] == 1 + events[0] and x[1] == 0

@@ -139,3 +139,16 @@ def test_firing_cell_is_identical(both):
     np.testing.assert_array_equal(p.neuron_spikes["grc"], c.neuron_spikes["grc"])
     for key in ("V_mV", "g_syn_nS", "i_syn_pA"):
         np.testing.assert_array_equal(p.neuron_traces["grc"][key], c.neuron_traces["grc"][key])
+
+
+@pytest.mark.parametrize("name", ["python", "numba"])
+def test_hybrid_run_without_an_end_stops(monkeypatch, name):
+    # env.run() with no end: once the pool is gone no leap is due, and the run must return
+    # (a leap scheduled "at infinity" used to be stepped forever).
+    monkeypatch.setattr(kernel, "KERNEL", name)
+    net = se.ReactionNetwork(("A", "B"), (se.Reaction("decay", {"A": 1}, {"B": 1}, 1.0),),
+                             {"A": 5000})
+    env = simpy.Environment()
+    sim = se.ExactNetwork(env, net, se.RandomStream(1), mode="hybrid")
+    env.run()
+    assert sim.counts() == {"A": 0, "B": 5000}

@@ -11,6 +11,7 @@ import pytest
 from scipy import stats
 
 import synevent as se
+from synevent.engine import kernel
 
 
 def decay_network(n0: int, k: float) -> se.ReactionNetwork:
@@ -131,9 +132,10 @@ def test_canonical_cleft_network_matches_reference(shared_benchmarks):
     assert stats.ks_2samp(area, sample["area_O_ms"]).pvalue > 0.01
 
 
-def test_batched_exact_mode_gives_the_scalar_trajectories():
-    # simulate_network advances many trajectories together; each must be the trajectory the
-    # scalar engine gives alone for the same seed (same draws, same sums, same selection).
+def test_batched_exact_mode_gives_the_scalar_trajectories(monkeypatch):
+    # With the Python loops, simulate_network advances many trajectories together; each must
+    # be the trajectory the scalar engine (Python or compiled loop) gives alone for the same
+    # seed (same draws, same sums, same selection).
     net = se.ReactionNetwork(
         ("A", "B", "C"),
         (se.Reaction("bind", {"A": 1, "B": 1}, {"C": 1}, 0.01),
@@ -142,9 +144,12 @@ def test_batched_exact_mode_gives_the_scalar_trajectories():
          se.Reaction("make", {}, {"A": 1}, 2.0)),
         {"A": 60, "B": 30},
     )
-    batched = se.simulate_network(net, t_end_ms=20.0, dt_out_ms=0.5, n_trajectories=30, seed=5)
+    loop = kernel.KERNEL
+    monkeypatch.setattr(kernel, "KERNEL", "python")
+    batched = se.simulate_network(net, t_end_ms=20.0, dt_out_ms=0.5, n_trajectories=100, seed=5)
+    monkeypatch.setattr(kernel, "KERNEL", loop)
     # Reaction logs need the scalar engine, one trajectory at a time.
-    scalar = se.simulate_network(net, t_end_ms=20.0, dt_out_ms=0.5, n_trajectories=30, seed=5,
+    scalar = se.simulate_network(net, t_end_ms=20.0, dt_out_ms=0.5, n_trajectories=100, seed=5,
                                  log_level="reaction")
     assert batched.events is None and scalar.events is not None
     assert np.array_equal(batched.counts, scalar.counts)

@@ -1,41 +1,40 @@
-"""A compiled inner loop of the exact (direct-method) simulator, when numba is installed.
+"""Compiled reaction loops (numba, optional): which loop runs, and the exact loop's Python side.
 
 The generated Python loop (:mod:`synevent.engine.codegen`) costs about a microsecond per
 reaction event; a circuit of 100 synapses fires millions of events per simulated second, most of
-them receptors flickering between closed and desensitised states. :func:`direct_advance` is the
-same loop compiled with numba: the same random numbers in the same order, propensities computed
-and summed in the same order, and the reaction chosen by the same comparisons, so a network run
-with either loop gives bit for bit the same events (``tests/test_kernel.py`` checks it).
+them receptors flickering between closed and desensitised states. With numba installed
+(``pip install "synevent[fast]"``) the same loop runs compiled
+(:func:`synevent.engine.loops.direct_advance`): the same random numbers in the same order,
+propensities computed and summed in the same order, and the reaction chosen by the same
+comparisons, so a network gives bit for bit the same events with either loop
+(``tests/test_kernel.py``). The environment variable ``SYNEVENT_KERNEL`` (``auto``, ``python``
+or ``numba``) chooses; the Python loop stays the reference and the fallback.
 
-The compiled loop is used when numba imports (``pip install synevent[fast]``) unless the
-environment variable ``SYNEVENT_KERNEL`` is ``python``. The pure-Python loop stays the reference
-and the fallback on platforms without numba.
-
-The loop stops and hands back to Python whenever it needs something only Python has: a fresh
-block of random numbers (drawn from the run's generator at exactly the moment the Python loop
-draws it, so every other use of the generator keeps its place), a point of the trace grid, or
-room in its event buffers.
+The compiled loop stops and hands back to Python whenever it needs something only Python has: a
+fresh block of random numbers (drawn from the run's generator at exactly the moment the Python
+loop draws it, so every other use of the generator keeps its place) or room in its buffers of
+grid rows, log and watch entries. :class:`CompiledLoop` is that Python side.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import math
 import os
+import warnings
 
 import numpy as np
 
+from . import loops
+from .loops import DONE, NEED_E, NEED_U
 from .network import ReactionNetwork
 
-__all__ = ["KERNEL", "CompiledLoop", "KernelTables", "available", "direct_advance", "kernel_name"]
+__all__ = ["BUFFER", "KERNEL", "CompiledLoop", "KernelTables", "available", "kernel_name",
+           "use_compiled"]
 
 # numba is an optional extra, imported only when a compiled loop is first needed (importing it
 # costs about 0.2 s, which a run on the Python loop, or the command line, should not pay).
 _HAS_NUMBA = importlib.util.find_spec("numba") is not None
-
-#: Why the compiled loop returned (``status`` of :func:`direct_advance`).
-DONE, NEED_U, NEED_E, GRID_FULL, LOG_FULL, WATCH_FULL = range(6)
 
 #: Room in the compiled loop's event and grid buffers before it hands them to Python.
 BUFFER = 4096
@@ -44,18 +43,44 @@ EXACT_IV = 8
 IV_SIZE = 12
 
 
-def available() -> bool:
-    """True when numba imports and ``SYNEVENT_KERNEL`` does not ask for the Python loop."""
+def _choice() -> str:
     choice = os.environ.get("SYNEVENT_KERNEL", "auto").strip().lower()
     if choice not in ("auto", "numba", "python"):
         raise ValueError(f'SYNEVENT_KERNEL must be "auto", "numba" or "python", got {choice!r}')
+    return choice
+
+
+def available() -> bool:
+    """True when numba is installed and ``SYNEVENT_KERNEL`` does not ask for the Python loop."""
+    choice = _choice()
     if choice == "numba" and not _HAS_NUMBA:
         raise ValueError('SYNEVENT_KERNEL is "numba" but numba is not installed: pip install "synevent[fast]"')
     return _HAS_NUMBA and choice != "python"
 
 
-#: The loop exact networks use: ``"numba"`` or ``"python"`` (read at import).
+#: The loop networks use: ``"numba"`` or ``"python"`` (chosen at import; see :func:`use_compiled`).
 KERNEL = "numba" if available() else "python"
+
+
+def use_compiled() -> bool:
+    """Whether to build compiled loops now; compiles them (or loads them from cache) once.
+
+    A numba that is installed but does not import (one built for another numpy, say) leaves
+    the Python loops in use, with a warning, unless ``SYNEVENT_KERNEL=numba`` asked for it.
+    """
+    global KERNEL
+    if KERNEL != "numba":
+        return False
+    try:
+        loops.compile_loops()
+    except ImportError as exc:
+        if _choice() == "numba":
+            raise
+        warnings.warn(f"numba is installed but does not import ({exc}); the Python loops run",
+                      RuntimeWarning, stacklevel=2)
+        KERNEL = "python"
+        return False
+    return True
 
 
 def kernel_name() -> str:
@@ -121,131 +146,6 @@ class KernelTables:
         self.max_watch = int(max(np.diff(self.wptr), default=0))
 
 
-def _direct_advance(x, a, c, first, second, pair, dptr, didx, dval, eptr, eidx, wptr, wgrp, wdel,
-                    fs, iv, E, U, gb, lt, lj, wt, wg, wd, log, max_watch):
-    """Fire reactions up to ``fs[2]`` (see the module docstring); return a status code.
-
-    ``fs`` holds ``t, t_next, t_limit, grid step``; ``iv`` holds the block indices ``ie, iu``,
-    the count of fired reactions, the fill of the log and watch buffers, the next grid index,
-    the last grid index and the rows of grid states waiting in ``gb``.
-    """
-    t, tn, t_limit, dg = fs[0], fs[1], fs[2], fs[3]
-    ie, iu, nf, nl, nw, k, kmax, ng = iv[0], iv[1], iv[2], iv[3], iv[4], iv[5], iv[6], iv[7]
-    nb_e = E.shape[0]
-    nb_u = U.shape[0]
-    nr = a.shape[0]
-    g = k * dg if k <= kmax else math.inf
-    status = DONE
-    # The total propensity, summed left to right as the Python loop sums it. The sum drawn for
-    # the waiting time is the next selection's sum (nothing changes in between), so it is
-    # summed once per event; on entry it is summed afresh (Python may have changed ``a``).
-    s = 0.0
-    for j in range(nr):
-        s += a[j]
-    if tn != tn:  # no pending reaction time: draw one from the current propensities
-        if s > 0.0:
-            if ie == nb_e:
-                status = NEED_E
-            else:
-                tn = t + E[ie] / s
-                ie += 1
-        else:
-            tn = math.inf
-    while status == DONE:
-        # Grid points before the next reaction get the current state.
-        while g < tn and g < t_limit:
-            if ng == gb.shape[0]:
-                status = GRID_FULL
-                break
-            gb[ng, :] = x
-            ng += 1
-            k += 1
-            g = k * dg if k <= kmax else math.inf
-        if status != DONE:
-            break
-        if tn > t_limit or tn == math.inf:
-            break
-        if iu == nb_u:
-            status = NEED_U
-            break
-        if log and nl == lt.shape[0]:
-            status = LOG_FULL
-            break
-        if nw + max_watch > wt.shape[0]:
-            status = WATCH_FULL
-            break
-        t = tn
-        r = U[iu] * s
-        iu += 1
-        nf += 1
-        # The same comparisons as the generated chain: the last reaction takes what is left.
-        fire = nr - 1
-        acc = 0.0
-        for j in range(nr - 1):
-            acc = a[j] if j == 0 else acc + a[j]
-            if r < acc:
-                fire = j
-                break
-        for q in range(dptr[fire], dptr[fire + 1]):
-            x[didx[q]] += dval[q]
-        for q in range(eptr[fire], eptr[fire + 1]):
-            j = eidx[q]
-            p = c[j]
-            i1 = first[j]
-            if i1 >= 0:
-                if pair[j]:
-                    v = x[i1]
-                    p = p * v * (v - 1) * 0.5
-                else:
-                    p = p * x[i1]
-                    i2 = second[j]
-                    if i2 >= 0:
-                        p = p * x[i2]
-            a[j] = p
-        if log:
-            lt[nl] = t
-            lj[nl] = fire
-            nl += 1
-        for q in range(wptr[fire], wptr[fire + 1]):
-            wt[nw] = t
-            wg[nw] = wgrp[q]
-            wd[nw] = wdel[q]
-            nw += 1
-        s = 0.0
-        for j in range(nr):
-            s += a[j]
-        if s > 0.0:
-            if ie == nb_e:
-                tn = math.nan  # drawn when Python has refilled the block
-                status = NEED_E
-                break
-            tn = t + E[ie] / s
-            ie += 1
-        else:
-            tn = math.inf
-    fs[0], fs[1] = t, tn
-    iv[0], iv[1], iv[2], iv[3], iv[4], iv[5], iv[7] = ie, iu, nf, nl, nw, k, ng
-    return status
-
-
-#: The compiled loop once :func:`compile_loops` has run (the Python function until then).
-direct_advance = _direct_advance
-
-
-def jit(fn):
-    """``fn`` compiled with numba, cached on disk (the first compilation takes seconds)."""
-    import numba
-
-    return numba.njit(cache=True, nogil=True)(fn)
-
-
-def compile_loops() -> None:
-    """Replace :data:`direct_advance` by its compiled version (once)."""
-    global direct_advance
-    if direct_advance is _direct_advance:
-        direct_advance = jit(_direct_advance)
-
-
 class CompiledLoop:
     """The compiled loop bound to one :class:`~synevent.engine.ssa.ExactNetwork`.
 
@@ -255,7 +155,6 @@ class CompiledLoop:
     """
 
     def __init__(self, sim, tables: KernelTables) -> None:
-        compile_loops()
         self.tab = tables
         self.fs = np.zeros(4)
         self.iv = np.zeros(IV_SIZE, dtype=np.int64)
@@ -309,9 +208,7 @@ class CompiledLoop:
         iv = self.iv
         nl, nw, ng = int(iv[3]), int(iv[4]), int(iv[7])
         if ng:
-            rec = sim.trace_append
-            for row in self.gb[:ng].tolist():
-                rec(tuple(row))
+            sim.trace_append(self.gb[:ng].copy())
         if nl:
             sim.log_t.frombytes(self.lt[:nl].tobytes())
             sim.log_j.frombytes(self.lj[:nl].tobytes())
@@ -340,7 +237,7 @@ class CompiledLoop:
         self.load(sim, t_limit)
         fs, iv = self.fs, self.iv
         while True:
-            status = direct_advance(x, a, c, *self.static, fs, iv, sim._E, sim._U, *self.buffers)
+            status = loops.direct_advance(x, a, c, *self.static, fs, iv, sim._E, sim._U, *self.buffers)
             if status == DONE:
                 break
             self.serve(sim, status)

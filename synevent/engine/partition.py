@@ -82,6 +82,15 @@ def conservation_bounds(net: ReactionNetwork) -> list[np.ndarray | None]:
     return out
 
 
+def _sum_left(values) -> float:
+    # Left to right, as the compiled stepper adds (synevent.engine.loops): the built-in sum()
+    # of floats is compensated from Python 3.12 on and could differ in the last bit.
+    total = 0.0
+    for v in values:
+        total += v
+    return total
+
+
 class LeapPlan:
     """Static tables for leaping one network (shared by the scalar and the batched engine).
 
@@ -151,7 +160,7 @@ class LeapPlan:
         A species is high-copy when no conservation law bounds it below :data:`MIN_POOL`; a
         candidate reaction is leaped when all the species it changes are high-copy.
         """
-        high_law = [sum(w * x[i] for i, w in law) >= MIN_POOL for law in self._laws_sparse]
+        high_law = [_sum_left(w * x[i] for i, w in law) >= MIN_POOL for law in self._laws_sparse]
         high = [k < 0 or high_law[k] for k in self._law_of]
         leaped: list[int] = []
         for need, js in self._need_groups:
@@ -275,7 +284,7 @@ class LeapPlan:
                 fates.setdefault(p, []).append((j, cj * x[d], False))
         fates = {d: lst for d, lst in fates.items() if x[d] > 0 and any(f[2] for f in lst)}
         for d, lst in fates.items():
-            total = sum(h for _, h, _ in lst)
+            total = _sum_left(h for _, h, _ in lst)
             k = int(generator.binomial(x[d], -math.expm1(-total * tau_ms)))
             if not k:
                 continue
@@ -303,8 +312,10 @@ class LeapPlan:
         for d, lst in fates.items():
             if not made[d]:
                 continue
-            total = sum(h for _, h, _ in lst)
+            total = _sum_left(h for _, h, _ in lst)
             ht = total * tau_ms
+            if ht == 0.0:  # no fate can take them
+                continue
             k = int(generator.binomial(made[d], 1.0 + math.expm1(-ht) / ht))
             if not k:
                 continue

@@ -148,11 +148,16 @@ class ExactNetwork(ExactProcess):
         self.t = float(env.now)
         self.t_next = math.nan
         self.fired = 0
-        self._E: list[float] = rs.exponential_block()
+        # Blocks are lists for the Python loop and arrays for the compiled one (same numbers,
+        # drawn in the same order).
+        compiled = _kernel.use_compiled()
+        self._E = rs.exponential_array() if compiled else rs.exponential_block()
         self._ie = 0
-        self._U: list[float] = rs.uniform_block()
+        self._U = rs.uniform_array() if compiled else rs.uniform_block()
         self._iu = 0
-        self.trace: list[tuple[int, ...]] = []
+        # Grid states: one tuple per point (Python loop, changes from outside) or blocks of rows
+        # (the compiled loop); trace_array() joins them.
+        self.trace: list[tuple[int, ...] | np.ndarray] = []
         self.trace_append = self.trace.append
         if trace_dt_ms is not None:
             if t_end_ms is None:
@@ -173,8 +178,7 @@ class ExactNetwork(ExactProcess):
         self.watch_g: list[int] = []
         self.watch_d: list[int] = []
         self.c_version = 0  # counts changes of rates in place (the compiled loops' cue)
-        if _kernel.KERNEL == "numba":
-            self._E, self._U = np.asarray(self._E), np.asarray(self._U)
+        if compiled:
             loop = CompiledLoop(self, _tables(network, watched))
             self.advance = lambda t_limit: loop.advance(self, t_limit)  # type: ignore[method-assign]
         else:
@@ -190,8 +194,8 @@ class ExactNetwork(ExactProcess):
             self.hybrid.replan(self.t)
             self.a = self.loop_propensities(self.x)
             self._advance_exact = self.advance
-            if _kernel.KERNEL == "numba":
-                hloop = CompiledHybridLoop(self, _tables(network, watched), _leap_tables(plan))
+            if compiled:
+                hloop = CompiledHybridLoop(self, loop, _leap_tables(plan))
                 self.advance = lambda t_limit: hloop.advance(self, t_limit)  # type: ignore[method-assign]
             else:
                 self.advance = self._advance_hybrid  # type: ignore[method-assign]
@@ -223,7 +227,8 @@ class ExactNetwork(ExactProcess):
         exact = self._advance_exact
         while True:
             tl = hy.t_leap
-            if tl > t_limit:
+            # NOTE: t_limit may be inf (env.run() without an end): a leap at inf never comes.
+            if tl > t_limit or tl == math.inf:
                 return min(exact(t_limit), tl)
             exact(tl)
             hy.step()
@@ -249,7 +254,10 @@ class ExactNetwork(ExactProcess):
 
     def trace_array(self) -> np.ndarray:
         """Recorded grid states, shape (n_grid_points, n_species)."""
-        return np.asarray(self.trace, dtype=np.int64).reshape(-1, len(self.network.species))
+        ns = len(self.network.species)
+        if not any(isinstance(e, np.ndarray) for e in self.trace):
+            return np.asarray(self.trace, dtype=np.int64).reshape(-1, ns)
+        return np.concatenate([np.asarray(e, dtype=np.int64).reshape(-1, ns) for e in self.trace])
 
     # -- changes from other processes ---------------------------------------------------------
     def add(self, species: str, n: int) -> None:

@@ -99,7 +99,7 @@ class Membrane:
         self.refractory_until = -math.inf
         # The compiled stepper runs when the reaction loops are compiled (same steps, same
         # numbers); its Mg²⁺-blocked groups as arrays, rebuilt when a conductance changes.
-        self.compiled = _kernel.KERNEL == "numba"
+        self.compiled = _kernel.use_compiled()
         if self.compiled:
             membrane_kernel.compile_loops()
         self._blocked: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -341,16 +341,18 @@ class Membrane:
 
     def _evolve_nonlinear_compiled(self, t1: float) -> None:
         # The same steps as _evolve_nonlinear, compiled; Python takes over at each spike.
-        if self._blocked is None:
-            self._blocked = membrane_kernel.blocked_arrays(self.g_mg)
-        e, mg, gm = self._blocked
         p = self.p
         state = self._state
         state[:] = (self.t, self.v, getattr(self, "_h", 0.05), self.refractory_until)
-        while membrane_kernel.evolve_nonlinear(
-            state, t1, p.v_threshold_mV, p.v_reset_mV, TOL_MV, self.i_lin, self.i_inj,
-            self.g_lin, self.c, e, mg, gm, MG_BLOCK_SLOPE_PER_MV, MG_BLOCK_K_MM,
-        ) == membrane_kernel.SPIKE:
+        while True:
+            if self._blocked is None:  # rebuilt after any change of the blocked conductances
+                self._blocked = membrane_kernel.blocked_arrays(self.g_mg)
+            e, mg, gm = self._blocked
+            if membrane_kernel.evolve_nonlinear(
+                state, t1, p.v_threshold_mV, p.v_reset_mV, TOL_MV, self.i_lin, self.i_inj,
+                self.g_lin, self.c, e, mg, gm, MG_BLOCK_SLOPE_PER_MV, MG_BLOCK_K_MM,
+            ) != membrane_kernel.SPIKE:
+                break
             t, v, _, _ = state.tolist()
             self.v = v
             self._spike(t)

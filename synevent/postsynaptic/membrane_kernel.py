@@ -4,7 +4,8 @@ With NMDA receptors open, :meth:`Membrane._evolve_nonlinear` takes exponential R
 with step-doubling error control between channel events, three right-hand sides per accepted
 step; a 100-synapse circuit takes about 50,000 such steps per simulated second. This module runs
 the same steps over arrays, with the same operations in the same order, whenever the reaction
-loops are compiled (:mod:`synevent.engine.kernel`). It stops at a spike, which Python handles
+loops are compiled (:mod:`synevent.engine.kernel`). Its functions call only each other, so
+numba's cache, keyed on this file, sees every change. It stops at a spike, which Python handles
 (the spike's callbacks may schedule events), and resumes.
 """
 
@@ -14,11 +15,11 @@ import math
 
 import numpy as np
 
-from ..engine import kernel as _kernel
+from ..engine import loops
 
 __all__ = ["SPIKE", "compile_loops", "evolve_nonlinear"]
 
-#: Status of :func:`evolve_nonlinear`: reached ``t1``, or stopped at a spike at ``out[0]``.
+#: Status of :func:`evolve_nonlinear`: reached ``t1``, or stopped at a spike at ``state[0]``.
 DONE, SPIKE = 0, 1
 
 
@@ -96,7 +97,7 @@ def compile_loops() -> None:
     global _unblocked, _step, _evolve_nonlinear, evolve_nonlinear
     if evolve_nonlinear is not _PY[-1]:
         return
-    jit = _kernel.jit
+    jit = loops.jit
     _unblocked = jit(_PY[0])
     _step = jit(_PY[1])
     _evolve_nonlinear = evolve_nonlinear = jit(_PY[2])
