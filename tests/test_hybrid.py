@@ -66,23 +66,27 @@ def _conserved(counts: np.ndarray) -> None:
     assert (counts >= 0).all()
 
 
-@pytest.mark.statistical
-def test_batched_hybrid_matches_reference_and_conserves(shared_benchmarks, monkeypatch):
-    # The numpy batch runs with the Python loops only (compiled loops run trajectories alone).
-    monkeypatch.setattr(kernel, "KERNEL", "python")
-    spec, net = _cleft(shared_benchmarks)
-    n = 1000
-    run = se.simulate_network(net, t_end_ms=spec["t_end_ms"], dt_out_ms=spec["dt_out_ms"],
-                              n_trajectories=n, seed=2027, mode="hybrid")
+def _matches_reference(run, spec: dict, shared) -> None:
+    # Mean peak of O within 4 SE of the reference; KS of peak and area against its sample.
     _conserved(run.counts)
     o = run.species("O")
     peak = o.max(axis=1)
     area = np.trapezoid(o, dx=spec["dt_out_ms"], axis=1)
     ref = spec["reference"]["peak_O"]
-    assert abs(peak.mean() - ref["mean"]) < 4 * ref["sd"] / math.sqrt(n)
-    sample = pd.read_csv(shared_benchmarks / "reference_sample.csv")
+    assert abs(peak.mean() - ref["mean"]) < 4 * ref["sd"] / math.sqrt(peak.size)
+    sample = pd.read_csv(shared / "reference_sample.csv")
     assert stats.ks_2samp(peak, sample["peak_O"]).pvalue > 0.01
     assert stats.ks_2samp(area, sample["area_O_ms"]).pvalue > 0.01
+
+
+@pytest.mark.statistical
+def test_batched_hybrid_matches_reference_and_conserves(shared_benchmarks, monkeypatch):
+    # The numpy batch runs with the Python loops only (compiled loops run trajectories alone).
+    monkeypatch.setattr(kernel, "KERNEL", "python")
+    spec, net = _cleft(shared_benchmarks)
+    run = se.simulate_network(net, t_end_ms=spec["t_end_ms"], dt_out_ms=spec["dt_out_ms"],
+                              n_trajectories=1000, seed=2027, mode="hybrid")
+    _matches_reference(run, spec, shared_benchmarks)
 
 
 @pytest.mark.statistical
@@ -92,18 +96,9 @@ def test_compiled_hybrid_runs_match_reference(shared_benchmarks):
     if kernel.KERNEL != "numba":
         pytest.skip("SYNEVENT_KERNEL asks for the Python loops")
     spec, net = _cleft(shared_benchmarks)
-    n = 1000
     run = se.simulate_network(net, t_end_ms=spec["t_end_ms"], dt_out_ms=spec["dt_out_ms"],
-                              n_trajectories=n, seed=2028, mode="hybrid")
-    _conserved(run.counts)
-    o = run.species("O")
-    peak = o.max(axis=1)
-    area = np.trapezoid(o, dx=spec["dt_out_ms"], axis=1)
-    ref = spec["reference"]["peak_O"]
-    assert abs(peak.mean() - ref["mean"]) < 4 * ref["sd"] / math.sqrt(n)
-    sample = pd.read_csv(shared_benchmarks / "reference_sample.csv")
-    assert stats.ks_2samp(peak, sample["peak_O"]).pvalue > 0.01
-    assert stats.ks_2samp(area, sample["area_O_ms"]).pvalue > 0.01
+                              n_trajectories=1000, seed=2028, mode="hybrid")
+    _matches_reference(run, spec, shared_benchmarks)
 
 
 @pytest.mark.statistical

@@ -313,6 +313,42 @@ def _apply(x, leaped, nl, kind, ra, rb, dptr, didx, dval, events, result):
         result[q] += kj
 
 
+def _add_fate(ent_d, ent_j, ent_h, ent_drv, ne, keys, nk, d, j, h, drives):
+    # Append a fate of species d (reaction j, hazard h); d joins the keys on first sight.
+    ent_d[ne], ent_j[ne], ent_h[ne], ent_drv[ne] = d, j, h, drives
+    for u in range(nk):
+        if keys[u] == d:
+            return ne + 1, nk
+    keys[nk] = d
+    return ne + 1, nk + 1
+
+
+def _fates_of(d, ent_d, ent_j, ent_h, ent_drv, ne, pv, js, dv):
+    # The fates of d in append order into pv, js, dv; their count and total hazard.
+    m = 0
+    total = 0.0
+    for e in range(ne):
+        if ent_d[e] == d:
+            pv[m], js[m], dv[m] = ent_h[e], ent_j[e], ent_drv[e]
+            total += ent_h[e]
+            m += 1
+    return m, total
+
+
+def _split(gen, k, pv, js, dv, m, total, split, into):
+    # k reacting molecules shared among m fates by their hazards; drivers' shares go to into.
+    if m == 1:
+        if dv[0]:
+            into[js[0]] = k
+        return
+    for e in range(m):
+        pv[e] = pv[e] / total
+    _multinomial(gen, k, pv, m, split)
+    for e in range(m):
+        if dv[e]:
+            into[js[e]] = split[e]
+
+
 def _draws(x, c, leaped, nl, tau, gen, lt_, result):
     """LeapPlan.draws: events of each leaped reaction over ``tau`` into ``result`` (leaped order)."""
     kind, ra, rb = lt_[0], lt_[1], lt_[2]
@@ -345,44 +381,24 @@ def _draws(x, c, leaped, nl, tau, gen, lt_, result):
         p0 = -1
         h0 = 0.0
         h1 = 0.0
-        drv0 = True
         if kd == 1:
             d0 = a
             h0 = cj
-            drv0 = True
         elif kd == 2:
             d0 = a
             h0 = cj * max(x[a] - 1, 0)
-            drv0 = True
         elif x[a] and x[b]:
             if x[a] <= x[b]:
                 d0, p0 = a, b
             else:
                 d0, p0 = b, a
             h0 = cj * x[p0]
-            drv0 = True
             d1 = p0
             h1 = cj * x[d0]
         if d0 >= 0:
-            ent_d[ne], ent_j[ne], ent_h[ne], ent_drv[ne] = d0, j, h0, drv0
-            ne += 1
-            new_key = True
-            for u in range(nk):
-                if keys[u] == d0:
-                    new_key = False
-            if new_key:
-                keys[nk] = d0
-                nk += 1
+            ne, nk = _add_fate(ent_d, ent_j, ent_h, ent_drv, ne, keys, nk, d0, j, h0, True)
         if d1 >= 0:
-            ent_d[ne], ent_j[ne], ent_h[ne], ent_drv[ne] = d1, j, h1, False
-            ne += 1
-            new_key = True
-            for u in range(nk):
-                if keys[u] == d1:
-                    new_key = False
-            if new_key:
-                keys[nk] = d1
-                nk += 1
+            ne, nk = _add_fate(ent_d, ent_j, ent_h, ent_drv, ne, keys, nk, d1, j, h1, False)
     # Keep the species present with at least one reaction they drive.
     kept = np.empty(nk, dtype=np.int64)
     nkept = 0
@@ -403,25 +419,10 @@ def _draws(x, c, leaped, nl, tau, gen, lt_, result):
     split = np.empty(ne, dtype=np.int64)
     for u in range(nkept):
         d = kept[u]
-        m = 0
-        total = 0.0
-        for e in range(ne):
-            if ent_d[e] == d:
-                pv[m], js[m], dv[m] = ent_h[e], ent_j[e], ent_drv[e]
-                total += ent_h[e]
-                m += 1
+        m, total = _fates_of(d, ent_d, ent_j, ent_h, ent_drv, ne, pv, js, dv)
         k = gen.binomial(x[d], -math.expm1(-total * tau))
-        if not k:
-            continue
-        if m == 1:
-            out[js[0]] = k
-        else:
-            for e in range(m):
-                pv[e] = pv[e] / total
-            _multinomial(gen, k, pv, m, split)
-            for e in range(m):
-                if dv[e]:
-                    out[js[e]] = split[e]
+        if k:
+            _split(gen, k, pv, js, dv, m, total, split, out)
     for q in range(nl):
         result[q] = 0
     _apply(x, leaped, nl, kind, ra, rb, dptr, didx, dval, out, result)
@@ -441,30 +442,14 @@ def _draws(x, c, leaped, nl, tau, gen, lt_, result):
         d = kept[u]
         if not made[d]:
             continue
-        m = 0
-        total = 0.0
-        for e in range(ne):
-            if ent_d[e] == d:
-                pv[m], js[m], dv[m] = ent_h[e], ent_j[e], ent_drv[e]
-                total += ent_h[e]
-                m += 1
+        m, total = _fates_of(d, ent_d, ent_j, ent_h, ent_drv, ne, pv, js, dv)
         ht = total * tau
         if ht == 0.0:  # no fate can take them (LeapPlan.draws skips them too)
             continue
         k = gen.binomial(made[d], 1.0 + math.expm1(-ht) / ht)
-        if not k:
-            continue
-        again = True
-        if m == 1:
-            if dv[0]:
-                more[js[0]] = k
-        else:
-            for e in range(m):
-                pv[e] = pv[e] / total
-            _multinomial(gen, k, pv, m, split)
-            for e in range(m):
-                if dv[e]:
-                    more[js[e]] = split[e]
+        if k:
+            again = True
+            _split(gen, k, pv, js, dv, m, total, split, more)
     if again:
         _apply(x, leaped, nl, kind, ra, rb, dptr, didx, dval, more, result)
 
@@ -519,8 +504,8 @@ def _hybrid_advance(x, a, c, c_run, first, second, pair, dptr, didx, dval, eptr,
 direct_advance = _direct_advance
 hybrid_advance = _hybrid_advance
 _exact = _direct_advance
-_PY = (_direct_advance, _loop_propensities, _replan, _multinomial, _apply, _draws,
-       _hybrid_advance)
+_PY = (_direct_advance, _loop_propensities, _replan, _multinomial, _apply, _add_fate,
+       _fates_of, _split, _draws, _hybrid_advance)
 
 
 def jit(fn):
@@ -532,12 +517,12 @@ def jit(fn):
 
 def compile_loops() -> None:
     """Replace every loop function by its compiled version (once; imports numba)."""
-    global _direct_advance, _loop_propensities, _replan, _multinomial, _apply, _draws
-    global _hybrid_advance, _exact, direct_advance, hybrid_advance
+    global _direct_advance, _loop_propensities, _replan, _multinomial, _apply, _add_fate
+    global _fates_of, _split, _draws, _hybrid_advance, _exact, direct_advance, hybrid_advance
     if direct_advance is not _PY[0]:
         return
     compiled = [jit(f) for f in _PY]
-    (_direct_advance, _loop_propensities, _replan, _multinomial, _apply, _draws,
-     _hybrid_advance) = compiled
+    (_direct_advance, _loop_propensities, _replan, _multinomial, _apply, _add_fate, _fates_of,
+     _split, _draws, _hybrid_advance) = compiled
     _exact = direct_advance = _direct_advance
     hybrid_advance = _hybrid_advance

@@ -153,6 +153,9 @@ class LeapPlan:
             b = re[1] if len(re) == 2 else -1
             self._rx.append((j, kind, a, b, self.delta_items[j]))
         self._is_reactant = [any(s in re for re in self.reactants) for s in range(ns)]
+        # The same tables as flat arrays, built by the compiled stepper when it first needs them
+        # (synevent.engine.kernel_hybrid.LeapTables).
+        self.flat_tables = None
 
     def classify(self, x: list[int]) -> tuple[list[int], list[bool]]:
         """Reactions to leap in state ``x``, and which species are high-copy.

@@ -31,7 +31,6 @@ from .random import RandomStream
 __all__ = ["ExactNetwork"]
 
 _CACHE: dict[tuple, object] = {}
-_TABLES: dict[tuple, KernelTables] = {}
 
 
 def _structure(net: ReactionNetwork) -> tuple:
@@ -43,43 +42,38 @@ def _structure(net: ReactionNetwork) -> tuple:
     )
 
 
-def _compile(net: ReactionNetwork, log_reactions: bool, watch: tuple[tuple[str, int], ...] = ()):
-    key = (_structure(net), log_reactions, watch)
-    fn = _CACHE.get(key)
-    if fn is None:
-        src = generate_advance(net, log_reactions=log_reactions, watch=watch)
-        scope: dict[str, object] = {"INF": math.inf}
-        exec(compile(src, f"<synevent advance: {len(net.reactions)} reactions>", "exec"), scope)
-        fn = scope["advance"]
-        if len(_CACHE) > 256:
+def _cached(key: tuple, make):
+    # Generated loops and the compiled loops' tables, built once per network structure; the
+    # cache is bounded so that a session of many different networks does not grow without end.
+    value = _CACHE.get(key)
+    if value is None:
+        if len(_CACHE) > 512:
             _CACHE.clear()
-        _CACHE[key] = fn
-    return fn
+        value = _CACHE[key] = make()
+    return value
+
+
+def _generated(net: ReactionNetwork, log_reactions: bool, watch: tuple[tuple[str, int], ...]):
+    src = generate_advance(net, log_reactions=log_reactions, watch=watch)
+    scope: dict[str, object] = {"INF": math.inf}
+    exec(compile(src, f"<synevent advance: {len(net.reactions)} reactions>", "exec"), scope)
+    return scope["advance"]
+
+
+def _compile(net: ReactionNetwork, log_reactions: bool, watch: tuple[tuple[str, int], ...] = ()):
+    return _cached(("generated", _structure(net), log_reactions, watch),
+                   lambda: _generated(net, log_reactions, watch))
 
 
 def _tables(net: ReactionNetwork, watch: tuple[tuple[str, int], ...]) -> KernelTables:
-    key = (_structure(net), watch)
-    tab = _TABLES.get(key)
-    if tab is None:
-        tab = KernelTables(net, watch)
-        if len(_TABLES) > 256:
-            _TABLES.clear()
-        _TABLES[key] = tab
-    return tab
-
-
-_LEAP_TABLES: dict[int, LeapTables] = {}
+    return _cached(("tables", _structure(net), watch), lambda: KernelTables(net, watch))
 
 
 def _leap_tables(plan) -> LeapTables:
-    # Keyed by the cached plan's identity: plans are cached per structure (hybrid.plan_for).
-    tab = _LEAP_TABLES.get(id(plan))
-    if tab is None or tab.plan is not plan:
-        tab = LeapTables(plan)
-        if len(_LEAP_TABLES) > 256:
-            _LEAP_TABLES.clear()
-        _LEAP_TABLES[id(plan)] = tab
-    return tab
+    # Plans are cached per structure (hybrid.plan_for): their flat tables live with them.
+    if plan.flat_tables is None:
+        plan.flat_tables = LeapTables(plan)
+    return plan.flat_tables
 
 
 class ExactNetwork(ExactProcess):
