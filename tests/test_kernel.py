@@ -152,3 +152,29 @@ def test_hybrid_run_without_an_end_stops(monkeypatch, name):
     sim = se.ExactNetwork(env, net, se.RandomStream(1), mode="hybrid")
     env.run()
     assert sim.counts() == {"A": 0, "B": 5000}
+
+
+def test_bad_kernel_choice_is_refused_without_a_traceback():
+    # Importing synevent with a bad SYNEVENT_KERNEL works; the command line refuses it (exit 2,
+    # the variable, the value and the allowed ones) and building a network raises the same.
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SYNEVENT_KERNEL": "fortran"}
+    cli = subprocess.run([sys.executable, "-m", "synevent", "presets"], env=env,
+                         capture_output=True, text=True)
+    assert cli.returncode == 2
+    assert "Traceback" not in cli.stderr
+    assert 'SYNEVENT_KERNEL must be "auto", "numba" or "python", got \'fortran\'' in cli.stderr
+    api = subprocess.run(
+        [sys.executable, "-c",
+         "import synevent as se\n"
+         "try:\n"
+         "    se.simulate_network(se.ReactionNetwork(('A',), (), {'A': 1}), t_end_ms=1.0,"
+         " dt_out_ms=1.0)\n"
+         "except se.ParameterError as exc:\n"
+         "    print('refused:', exc)\n"],
+        env=env, capture_output=True, text=True)
+    assert api.returncode == 0, api.stderr
+    assert "refused: SYNEVENT_KERNEL must be" in api.stdout

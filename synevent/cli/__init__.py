@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .._version import __version__
+from ..engine import kernel
 from ..engine.checks import ParameterError
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from .plot import add_plot
@@ -53,6 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
+        kernel.available()  # a bad SYNEVENT_KERNEL is refused before any work
         return args.handler(args)
     except ParameterError as exc:
         print(f"synevent {args.command}: error: {exc}", file=sys.stderr)

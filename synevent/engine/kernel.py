@@ -26,6 +26,7 @@ import warnings
 import numpy as np
 
 from . import loops
+from .checks import ParameterError
 from .loops import DONE, NEED_E, NEED_U
 from .network import ReactionNetwork
 
@@ -46,20 +47,36 @@ IV_SIZE = 12
 def _choice() -> str:
     choice = os.environ.get("SYNEVENT_KERNEL", "auto").strip().lower()
     if choice not in ("auto", "numba", "python"):
-        raise ValueError(f'SYNEVENT_KERNEL must be "auto", "numba" or "python", got {choice!r}')
+        raise ParameterError(
+            f'SYNEVENT_KERNEL must be "auto", "numba" or "python", got {choice!r}')
     return choice
 
 
 def available() -> bool:
-    """True when numba is installed and ``SYNEVENT_KERNEL`` does not ask for the Python loop."""
+    """True when numba is installed and ``SYNEVENT_KERNEL`` does not ask for the Python loop.
+
+    Raises :class:`ParameterError` for a value of ``SYNEVENT_KERNEL`` that is not allowed, or
+    ``numba`` without numba installed.
+    """
     choice = _choice()
     if choice == "numba" and not _HAS_NUMBA:
-        raise ValueError('SYNEVENT_KERNEL is "numba" but numba is not installed: pip install "synevent[fast]"')
+        raise ParameterError(
+            'SYNEVENT_KERNEL is "numba" but numba is not installed: pip install "synevent[fast]"')
     return _HAS_NUMBA and choice != "python"
 
 
+def _initial() -> str:
+    # A bad SYNEVENT_KERNEL must not make `import synevent` fail with a traceback: it is
+    # refused with its message when a first network is built (use_compiled), and up front by
+    # the command line.
+    try:
+        return "numba" if available() else "python"
+    except ParameterError:
+        return "unchecked"
+
+
 #: The loop networks use: ``"numba"`` or ``"python"`` (chosen at import; see :func:`use_compiled`).
-KERNEL = "numba" if available() else "python"
+KERNEL = _initial()
 
 
 def use_compiled() -> bool:
@@ -69,6 +86,8 @@ def use_compiled() -> bool:
     the Python loops in use, with a warning, unless ``SYNEVENT_KERNEL=numba`` asked for it.
     """
     global KERNEL
+    if KERNEL == "unchecked":
+        available()  # raises with the message
     if KERNEL != "numba":
         return False
     try:
