@@ -81,6 +81,7 @@ class CompiledHybridLoop:
         self.prev = np.zeros(nr, dtype=np.int64)
         self.counts = np.zeros(nr, dtype=np.int64)
         self.nleap = np.zeros(1, dtype=np.int64)
+        self.work = loops.workspace(nr, len(sim.x), len(t.lawptr) - 1)
 
     def advance(self, sim, t_limit: float) -> float:
         hy = sim.hybrid
@@ -104,7 +105,7 @@ class CompiledHybridLoop:
             status, tn = loops.hybrid_advance(
                 x, a, c, c_run, *ex.static, fs, iv, sim._E, sim._U, *ex.buffers,
                 gen, self.lt_, constants(), self.leaped, self.nleap, hs, self.counts, self.prev,
-                t_limit,
+                *self.work, t_limit,
             )
             if status == DONE:
                 break

@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 __all__ = ["DONE", "GRID_FULL", "LEAPED", "LOG_FULL", "NEED_E", "NEED_U", "WATCH_FULL",
-           "compile_loops", "direct_advance", "hybrid_advance", "jit"]
+           "compile_loops", "direct_advance", "hybrid_advance", "jit", "workspace"]
 
 #: Why a loop returned: done up to its limit, or what it needs from Python first.
 DONE, NEED_U, NEED_E, GRID_FULL, LOG_FULL, WATCH_FULL = range(6)
@@ -151,12 +151,13 @@ def _loop_propensities(x, c_run, first, second, pair, a):
         a[j] = p
 
 
-def _replan(x, c, c_run, lt_, cst, leaped, nleap, now, hs):
+def _replan(x, c, c_run, lt_, cst, leaped, nleap, now, hs, wi, wf, wb):
     """LeapPlan.classify, step_ms and busy, then HybridStepper.replan's bookkeeping.
 
     ``leaped[:nleap[0]]`` holds the leaped reactions and is replaced; ``c_run`` is refilled
-    (``c`` with the leaped rates at 0); ``hs`` holds ``span_start, tau_ms, t_leap``. Returns
-    True when the leaped set changed.
+    (``c`` with the leaped rates at 0); ``hs`` holds ``span_start, tau_ms, t_leap``; ``wi``,
+    ``wf`` and ``wb`` are scratch space (:func:`workspace`). Returns True when the leaped set
+    changed.
     """
     (kind, ra, rb, lawptr, lawidx, lawval, law_of, cand, needptr, needidx, is_reactant,
      dptr, didx, dval) = lt_
@@ -165,16 +166,16 @@ def _replan(x, c, c_run, lt_, cst, leaped, nleap, now, hs):
     ns = x.shape[0]
     nr = c.shape[0]
     n_laws = lawptr.shape[0] - 1
-    high_law = np.empty(n_laws, dtype=np.bool_)
+    high_law = wb[:n_laws]
     for k in range(n_laws):
         s = 0.0
         for q in range(lawptr[k], lawptr[k + 1]):
             s += lawval[q] * x[lawidx[q]]
         high_law[k] = s >= min_pool
-    high = np.empty(ns, dtype=np.bool_)
+    high = wb[n_laws:n_laws + ns]
     for s0 in range(ns):
         high[s0] = law_of[s0] < 0 or high_law[law_of[s0]]
-    new = np.empty(nr, dtype=np.int64)
+    new = wi[:nr]
     n_new = 0
     for ci in range(cand.shape[0]):
         ok = True
@@ -188,10 +189,14 @@ def _replan(x, c, c_run, lt_, cst, leaped, nleap, now, hs):
     tau = 0.0
     if n_new:
         # step_ms
-        h = np.zeros(ns)
-        drift = np.zeros(ns)
-        field = np.zeros(ns, dtype=np.bool_)
-        is_leaped = np.zeros(nr, dtype=np.bool_)
+        h = wf[:ns]
+        drift = wf[ns:2 * ns]
+        field = wb[n_laws + ns:n_laws + 2 * ns]
+        is_leaped = wb[n_laws + 2 * ns:n_laws + 2 * ns + nr]
+        h[:] = 0.0
+        drift[:] = 0.0
+        field[:] = False
+        is_leaped[:] = False
         for q in range(n_new):
             is_leaped[new[q]] = True
         for j in range(nr):
@@ -280,6 +285,17 @@ def _replan(x, c, c_run, lt_, cst, leaped, nleap, now, hs):
     return changed
 
 
+def workspace(n_reactions: int, n_species: int, n_laws: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scratch arrays (int, float, bool) for :func:`_replan` and :func:`_draws`.
+
+    A leap used to allocate some twenty small arrays; allocated once per network, the scratch
+    space saves about a third of a leap's cost. Sized for two fates per leaped reaction.
+    """
+    nr, ns = n_reactions, n_species
+    return (np.zeros(14 * nr + ns, dtype=np.int64), np.zeros(4 * nr + 2 * ns),
+            np.zeros(n_laws + 2 * ns + 4 * nr, dtype=np.bool_))
+
+
 def _multinomial(gen, n, pv, m, out):
     # numpy's random_multinomial: a binomial per category on what the earlier ones left.
     for q in range(m):
@@ -349,21 +365,26 @@ def _split(gen, k, pv, js, dv, m, total, split, into):
             into[js[e]] = split[e]
 
 
-def _draws(x, c, leaped, nl, tau, gen, lt_, result):
-    """LeapPlan.draws: events of each leaped reaction over ``tau`` into ``result`` (leaped order)."""
+def _draws(x, c, leaped, nl, tau, gen, lt_, result, wi, wf, wb):
+    """LeapPlan.draws: events of each leaped reaction over ``tau`` into ``result`` (leaped order).
+
+    ``wi``, ``wf`` and ``wb`` are scratch space (:func:`workspace`).
+    """
     kind, ra, rb = lt_[0], lt_[1], lt_[2]
     dptr, didx, dval = lt_[11], lt_[12], lt_[13]
     ns = x.shape[0]
     nr = c.shape[0]
-    out = np.zeros(nr, dtype=np.int64)
+    m2 = 2 * nr  # room for two fates per reaction
+    out = wi[:nr]
+    out[:] = 0
     # Fates in the order the Python stepper's dict holds them: entries in append order, and
     # driver species in order of first appearance.
-    ent_d = np.empty(2 * nl, dtype=np.int64)
-    ent_j = np.empty(2 * nl, dtype=np.int64)
-    ent_h = np.empty(2 * nl)
-    ent_drv = np.empty(2 * nl, dtype=np.bool_)
+    ent_d = wi[nr:nr + m2]
+    ent_j = wi[nr + m2:nr + 2 * m2]
+    ent_h = wf[:m2]
+    ent_drv = wb[:m2]
     ne = 0
-    keys = np.empty(2 * nl, dtype=np.int64)
+    keys = wi[nr + 2 * m2:nr + 3 * m2]
     nk = 0
     for q in range(nl):
         j = leaped[q]
@@ -400,7 +421,7 @@ def _draws(x, c, leaped, nl, tau, gen, lt_, result):
         if d1 >= 0:
             ne, nk = _add_fate(ent_d, ent_j, ent_h, ent_drv, ne, keys, nk, d1, j, h1, False)
     # Keep the species present with at least one reaction they drive.
-    kept = np.empty(nk, dtype=np.int64)
+    kept = wi[nr + 3 * m2:nr + 4 * m2]
     nkept = 0
     for u in range(nk):
         d = keys[u]
@@ -413,10 +434,10 @@ def _draws(x, c, leaped, nl, tau, gen, lt_, result):
         if drives:
             kept[nkept] = d
             nkept += 1
-    pv = np.empty(ne)
-    js = np.empty(ne, dtype=np.int64)
-    dv = np.empty(ne, dtype=np.bool_)
-    split = np.empty(ne, dtype=np.int64)
+    pv = wf[m2:2 * m2]
+    js = wi[nr + 4 * m2:nr + 5 * m2]
+    dv = wb[m2:2 * m2]
+    split = wi[nr + 5 * m2:nr + 6 * m2]
     for u in range(nkept):
         d = kept[u]
         m, total = _fates_of(d, ent_d, ent_j, ent_h, ent_drv, ne, pv, js, dv)
@@ -428,7 +449,8 @@ def _draws(x, c, leaped, nl, tau, gen, lt_, result):
     _apply(x, leaped, nl, kind, ra, rb, dptr, didx, dval, out, result)
     # Molecules made within the step react within it with the probability a uniform birth
     # time gives (see LeapPlan.draws).
-    made = np.zeros(ns, dtype=np.int64)
+    made = wi[nr + 6 * m2:nr + 6 * m2 + ns]
+    made[:] = 0
     for q in range(nl):
         kj = result[q]
         if kj:
@@ -436,7 +458,8 @@ def _draws(x, c, leaped, nl, tau, gen, lt_, result):
             for k2 in range(dptr[j], dptr[j + 1]):
                 if dval[k2] > 0:
                     made[didx[k2]] += dval[k2] * kj
-    more = np.zeros(nr, dtype=np.int64)
+    more = wi[nr + 6 * m2 + ns:2 * nr + 6 * m2 + ns]
+    more[:] = 0
     again = False
     for u in range(nkept):
         d = kept[u]
@@ -456,7 +479,7 @@ def _draws(x, c, leaped, nl, tau, gen, lt_, result):
 
 def _hybrid_advance(x, a, c, c_run, first, second, pair, dptr, didx, dval, eptr, eidx,
                     wptr, wgrp, wdel, fs, iv, E, U, gb, lt, lj, wt, wg, wd, log, max_watch,
-                    gen, lt_, cst, leaped, nleap, hs, counts, prev, t_limit):
+                    gen, lt_, cst, leaped, nleap, hs, counts, prev, wi, wf, wb, t_limit):
     """ExactNetwork._advance_hybrid over arrays; returns (status, pending time).
 
     ``fs`` and ``iv[:8]`` are the exact loop's (:func:`~synevent.engine.kernel.direct_advance`).
@@ -464,6 +487,7 @@ def _hybrid_advance(x, a, c, c_run, first, second, pair, dptr, didx, dval, eptr,
     time (``hs[3]``); the status is then :data:`LEAPED` and ``counts[:iv[11]]`` are the leap's
     events per reaction of ``prev`` (the reactions it leaped). ``iv[8]`` and ``iv[9]`` count
     leaped events and leaps; ``iv[10]`` is set when the leaped set (and ``c_run``) changed.
+    ``wi``, ``wf`` and ``wb`` are the leaps' scratch space (:func:`workspace`).
     """
     while True:
         tl = hs[2]
@@ -479,7 +503,7 @@ def _hybrid_advance(x, a, c, c_run, first, second, pair, dptr, didx, dval, eptr,
         nl = nleap[0]
         n = 0
         if hs[1] > 0.0 and nl:
-            _draws(x, c, leaped, nl, hs[1], gen, lt_, counts)
+            _draws(x, c, leaped, nl, hs[1], gen, lt_, counts, wi, wf, wb)
             for q in range(nl):
                 n += counts[q]
             iv[8] += n
@@ -489,7 +513,7 @@ def _hybrid_advance(x, a, c, c_run, first, second, pair, dptr, didx, dval, eptr,
         end = hs[0] + hs[1]
         for q in range(nl):
             prev[q] = leaped[q]
-        if _replan(x, c, c_run, lt_, cst, leaped, nleap, end, hs):
+        if _replan(x, c, c_run, lt_, cst, leaped, nleap, end, hs, wi, wf, wb):
             iv[10] = 1
         if hs[2] < t_now:
             hs[2] = t_now

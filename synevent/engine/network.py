@@ -13,6 +13,7 @@ import json
 import pathlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .checks import ParameterError, check_count, check_nonnegative, check_positive
@@ -170,6 +171,25 @@ class ReactionNetwork:
         object.__setattr__(self, "initial_counts", counts)
         if self.volume_L is not None:
             object.__setattr__(self, "volume_L", check_positive("volume_L", self.volume_L))
+
+    @cached_property
+    def structure(self) -> tuple:
+        """Species and stoichiometry, without rates or counts.
+
+        The key under which generated loops, kernel tables and leap plans are cached: networks
+        that differ only in rates or initial counts share them. Computed once per network (it
+        is looked up for every trajectory).
+        """
+        return (
+            self.species,
+            tuple((tuple(r.reactants.items()), tuple(r.products.items())) for r in self.reactions),
+        )
+
+    @cached_property
+    def reactant_indices(self) -> tuple[tuple[tuple[int, int], ...], ...]:
+        """Per reaction, ``(species index, molecules)`` of each reactant."""
+        return tuple(tuple((self.index(s), n) for s, n in r.reactants.items())
+                     for r in self.reactions)
 
     def index(self, species: str) -> int:
         """Position of ``species`` in :attr:`species`."""

@@ -33,15 +33,6 @@ __all__ = ["ExactNetwork"]
 _CACHE: dict[tuple, object] = {}
 
 
-def _structure(net: ReactionNetwork) -> tuple:
-    # The generated code depends on the species and stoichiometry only: rates are read at run
-    # time, so networks that differ in rates or counts share one compiled loop.
-    return (
-        net.species,
-        tuple((tuple(r.reactants.items()), tuple(r.products.items())) for r in net.reactions),
-    )
-
-
 def _cached(key: tuple, make):
     # Generated loops and the compiled loops' tables, built once per network structure; the
     # cache is bounded so that a session of many different networks does not grow without end.
@@ -61,12 +52,12 @@ def _generated(net: ReactionNetwork, log_reactions: bool, watch: tuple[tuple[str
 
 
 def _compile(net: ReactionNetwork, log_reactions: bool, watch: tuple[tuple[str, int], ...] = ()):
-    return _cached(("generated", _structure(net), log_reactions, watch),
+    return _cached(("generated", net.structure, log_reactions, watch),
                    lambda: _generated(net, log_reactions, watch))
 
 
 def _tables(net: ReactionNetwork, watch: tuple[tuple[str, int], ...]) -> KernelTables:
-    return _cached(("tables", _structure(net), watch), lambda: KernelTables(net, watch))
+    return _cached(("tables", net.structure, watch), lambda: KernelTables(net, watch))
 
 
 def _leap_tables(plan) -> LeapTables:
@@ -136,8 +127,7 @@ class ExactNetwork(ExactProcess):
         self.x: list[int] = network.initial_state()
         self.c: list[float] = [r.rate_per_ms for r in network.reactions]
         self.c_run: list[float] = self.c  # exact mode: the same list, so set_rate reaches both
-        self._react = [tuple((network.index(s), n) for s, n in r.reactants.items())
-                       for r in network.reactions]
+        self._react = network.reactant_indices
         self.a: list[float] = self.propensities(self.x)
         self.t = float(env.now)
         self.t_next = math.nan
@@ -182,7 +172,7 @@ class ExactNetwork(ExactProcess):
             for species in exact_species:
                 network.index(species)
             protected = tuple(sorted({s for s, _ in watched} | set(exact_species)))
-            plan = plan_for(_structure(network), network, protected)
+            plan = plan_for(network.structure, network, protected)
             self.hybrid = HybridStepper(self, plan)
             self.c_run = list(self.c)
             self.hybrid.replan(self.t)
