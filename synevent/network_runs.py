@@ -11,7 +11,7 @@ import simpy
 from .engine import kernel as _kernel
 from .engine.batch import run_direct_batch
 from .engine.batch_hybrid import run_hybrid_batch
-from .engine.checks import check_count, check_positive
+from .engine.checks import check_count, check_grid, check_positive
 from .engine.log import EventLog, LogLevel
 from .engine.modes import check_mode
 from .engine.network import ReactionNetwork
@@ -101,7 +101,7 @@ def simulate_network(
     alone, which is faster than the batch, on its own stream.
     """
     t_end = check_positive("t_end_ms", t_end_ms)
-    dt = check_positive("dt_out_ms", dt_out_ms)
+    dt = check_grid("dt_out_ms", dt_out_ms, "t_end_ms", t_end)
     n = check_count("n_trajectories", n_trajectories, minimum=1)
     level = LogLevel.parse(log_level)
     mode = check_mode(mode)

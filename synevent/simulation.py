@@ -8,7 +8,7 @@ import numpy as np
 import simpy
 
 from .assembly import SynapseAssembly
-from .engine.checks import check_positive
+from .engine.checks import ParameterError, check_grid, check_positive
 from .engine.log import EventLog, LogLevel
 from .engine.modes import check_mode
 from .engine.random import RandomStream
@@ -60,8 +60,16 @@ def simulate(
     -------
     Result
     """
+    if not isinstance(synapse, SynapseParams):
+        hint = (f'; for the preset use se.presets.get("{synapse}")'
+                if isinstance(synapse, str) else "")
+        raise ParameterError(f'"synapse" must be a SynapseParams (a preset or its .replace()), '
+                             f"got {synapse!r}{hint}")
+    if stimulus is not None and not isinstance(stimulus, SpikeTrain):
+        raise ParameterError(f'"stimulus" must be a SpikeTrain (se.regular, se.explicit, ...) or '
+                             f"None, got {stimulus!r}; for spike times use se.explicit(times)")
     t_end = check_positive("t_end_ms", t_end_ms)
-    dt = check_positive("trace_dt_ms", trace_dt_ms)
+    dt = check_grid("trace_dt_ms", trace_dt_ms, "t_end_ms", t_end)
     level = LogLevel.parse(log_level)
     mode = check_mode(mode)
     drugs = plan(synapse, interventions)

@@ -99,7 +99,9 @@ class SynapseParams:
     def __post_init__(self) -> None:
         if not self.transmitter.isidentifier():
             raise ParameterError(f'"transmitter" must be an identifier, got {self.transmitter!r}')
-        check_finite("temperature_C", self.temperature_C)
+        if check_finite("temperature_C", self.temperature_C) < -273.15:
+            raise ParameterError(
+                f'"temperature_C" must be at least -273.15 (absolute zero), got {self.temperature_C!r}')
         check_finite("v_hold_mV", self.v_hold_mV)
         check_nonnegative("mg_mM", self.mg_mM)
         check_nonnegative("sync_window_ms", self.sync_window_ms)

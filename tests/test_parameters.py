@@ -33,6 +33,9 @@ import synevent as se
         (lambda: se.presets.glutamatergic(colour="red"), r'unknown synapse field "colour"'),
         (lambda: se.LogLevel.parse("verbose"), r'"log_level" must be one of \[\'vesicle\', \'reaction\'\], got \'verbose\''),
         (lambda: se.RandomStream(-1), r'"seed" must be a non-negative integer or None, got -1'),
+        (lambda: se.stochastic_rate(2, -0.01, 1.41e-18), r'"k" must be in \[0, inf\), got -0.01'),
+        (lambda: se.stochastic_rate(0, 1.0, 0.0), r'"volume_L" must be > 0, got 0.0'),
+        (lambda: se.presets.glutamatergic(temperature_C=-400), r'"temperature_C" must be at least -273.15 \(absolute zero\), got -400'),
     ],
 )
 def test_bad_values_are_refused(build, message):
@@ -46,6 +49,23 @@ def test_simulate_refuses_bad_run_settings():
         se.simulate(s, None, t_end_ms=-1)
     with pytest.raises(ValueError, match=r'"trace_dt_ms" must be > 0, got 0'):
         se.simulate(s, None, t_end_ms=10, trace_dt_ms=0)
+    # A step longer than the run would sample only t = 0 and report every peak as 0.
+    with pytest.raises(se.ParameterError, match=r'"trace_dt_ms" must be at most "t_end_ms" \(10 ms\), got 1000'):
+        se.simulate(s, se.regular(20.0, 2), t_end_ms=10, trace_dt_ms=1000)
+    with pytest.raises(se.ParameterError, match=r'"dt_out_ms" must be at most "t_end_ms"'):
+        se.simulate_network(se.ReactionNetwork(("A",), ()), t_end_ms=1.0, dt_out_ms=2.0)
+
+
+def test_wrong_argument_types_are_refused_with_a_hint():
+    s = se.presets.glutamatergic()
+    with pytest.raises(se.ParameterError, match=r'"synapse" must be a SynapseParams .*got \'glutamatergic\'; for the preset use se.presets.get\("glutamatergic"\)'):
+        se.simulate("glutamatergic", se.regular(20.0, 2), t_end_ms=10, seed=1)
+    with pytest.raises(se.ParameterError, match=r'"stimulus" must be a SpikeTrain .*got \[1.0, 2.0\]; for spike times use se.explicit\(times\)'):
+        se.simulate(s, [1.0, 2.0], t_end_ms=10, seed=1)
+    with pytest.raises(se.ParameterError, match=r'"params" must be a VolumeParams'):
+        se.simulate_volume(s, None, t_end_ms=10)
+    with pytest.raises(se.ParameterError, match=r'"evoked" must be a SpikeTrain'):
+        se.simulate_volume(se.striatum_dopamine(), [1.0], t_end_ms=10)
 
 
 def test_shared_network_format_refuses_unknown_keys():

@@ -76,6 +76,19 @@ def test_dotted_overrides_are_validated_like_the_file(capsys):
     assert "KEY=VALUE" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("override, message", [
+    ("stimulus.rate_hz=true", "stimulus.rate_hz: Input should be a valid number, got True"),
+    ('synapse.mg_mM="1"', "synapse.mg_mM: Input should be a valid number, got '1'"),
+    ("synapse.vesicles.n_sites=2.5", "synapse.vesicles.n_sites: Input should be a valid integer, got 2.5"),
+    ("synapse.temperature_C=-400", "synapse.temperature_C: Input should be greater than or equal to -273.15"),
+    ("run.trace_dt_ms=1000", "run: trace_dt_ms (1000.0) must be at most t_end_ms"),
+])
+def test_values_of_the_wrong_type_or_impossible_are_refused(override, message, capsys):
+    # A quoted number, or true for a count, is a mistake to report, not to convert.
+    assert main(["validate", str(VALID), "--set", override]) == 2
+    assert message in capsys.readouterr().err
+
+
 def test_unknown_files_and_formats_are_refused(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "missing.toml")]) == 2
     (tmp_path / "s.yaml").write_text("a: 1")
@@ -223,7 +236,8 @@ def test_presets_and_schema(capsys):
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert schema == json.loads(json.dumps(json_schema()))
-    assert set(schema["required"]) == {"synapse", "stimulus", "run"}
+    assert set(schema["required"]) == {"stimulus", "run"}  # and one of synapse, volume
+    assert {"synapse", "volume"} <= set(schema["properties"])
     assert schema["properties"]["run"]["$ref"].endswith("RunSection")
 
 
@@ -284,3 +298,62 @@ def test_a_closed_pipe_is_not_a_traceback():
     assert proc.wait(timeout=60) == 0
     assert proc.stderr.read() == b""
     proc.stderr.close()
+
+
+VOLUME = """
+[volume]
+preset = "striatum_dopamine"
+tissue_volume_um3 = 300.0
+
+[stimulus]
+kind = "burst"
+spikes_per_burst = 4
+intra_rate_hz = 15.0
+start_ms = 300.0
+
+[run]
+t_end_ms = 700.0
+replicates = 3
+seed = 11
+trace_dt_ms = 1.0
+"""
+
+
+def test_a_volume_scenario_runs_reruns_and_compares(tmp_path, capsys):
+    control = tmp_path / "control.toml"
+    control.write_text(VOLUME)
+    cocaine = tmp_path / "cocaine.toml"
+    cocaine.write_text(VOLUME + '\n[[interventions]]\ndrug = "cocaine"\nconc_uM = 1.0\n')
+    assert main(["validate", str(cocaine)]) == 0
+    assert "OK (striatum_dopamine, burst stimulus, 1 intervention(s)" in capsys.readouterr().out
+    folder = _run(tmp_path, cocaine, "vol")
+    summary = pd.read_csv(folder / "summary.csv")
+    assert summary["conserved"].all() and (summary["molecules_released"] > 0).all()
+    recorded = json.loads((folder / "resolved.json").read_text())["resolved"]
+    assert recorded["volume_parameters"]["tissue_volume_um3"] == 300.0
+    assert recorded["synapse_parameters"] == {}
+    again = _run(tmp_path, folder / "resolved.json", "vol_again")
+    assert pd.read_parquet(folder / "events.parquet").equals(
+        pd.read_parquet(again / "events.parquet"))
+    assert main(["compare", str(control), str(cocaine), "--out", str(tmp_path / "cmp"),
+                 "--metrics", "evoked_peak_uM", "clearance_t50_ms", "--no-progress"]) == 0
+    table = pd.read_csv(tmp_path / "cmp" / "comparison.csv").set_index(["condition", "metric"])
+    # Cocaine blocks DAT: clearance slows in every paired replicate (not a statistical claim:
+    # 1 uM at Ki 0.3 uM leaves a quarter of the uptake, t50 grows several-fold).
+    assert table.loc[("cocaine", "clearance_t50_ms"), "diff_ci95_low"] > 0
+
+
+@pytest.mark.parametrize("extra, message", [
+    ('[synapse]\npreset = "dopaminergic"\n', "a scenario needs exactly one of [synapse]"),
+    ('[sweep.parameters]\n"run.t_end_ms" = [500.0]\n', "[sweep] runs [synapse] scenarios only"),
+    ("[outputs]\nnwb = true\n", "outputs.nwb: NWB files hold a synapse's recordings"),
+])
+def test_volume_scenarios_refuse_what_they_cannot_do(extra, message, tmp_path, capsys):
+    f = tmp_path / "v.toml"
+    f.write_text(VOLUME + extra)
+    assert main(["validate", str(f)]) == 2
+    assert message in capsys.readouterr().err
+    plain = tmp_path / "plain.toml"
+    plain.write_text(VOLUME)
+    assert main(["validate", str(plain), "--set", 'run.mode="hybrid"']) == 2
+    assert 'run.mode: "hybrid" is not available for a [volume] scenario' in capsys.readouterr().err

@@ -9,7 +9,7 @@ import simpy
 
 from .._version import __version__
 from ..assembly import SynapseAssembly
-from ..engine.checks import ParameterError, check_positive
+from ..engine.checks import ParameterError, check_grid, check_positive
 from ..engine.kernel import kernel_name
 from ..engine.log import EventLog, LogLevel
 from ..engine.modes import check_mode
@@ -62,7 +62,7 @@ def run_circuit(
     CircuitResult
     """
     t_end = check_positive("t_end_ms", t_end_ms)
-    dt = check_positive("trace_dt_ms", trace_dt_ms)
+    dt = check_grid("trace_dt_ms", trace_dt_ms, "t_end_ms", t_end)
     update = check_positive("update_ms", update_ms)
     syn_dt = t_end if synapse_trace_dt_ms is None else check_positive("synapse_trace_dt_ms", synapse_trace_dt_ms)
     level = LogLevel.parse(log_level)

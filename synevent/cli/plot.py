@@ -24,7 +24,9 @@ def _plot(args: argparse.Namespace) -> int:
         raise ParameterError(f'"{folder}" is not a finished run folder with traces '
                              "(traces.parquet is missing; was outputs.traces false?)")
     tr = pd.read_parquet(traces_file)
-    columns = args.columns or [c for c in tr.columns if c.endswith("_free_uM")] + ["current_pA"]
+    # A synapse's run has a clamp current; a [volume] run has the probe signal instead.
+    columns = args.columns or [c for c in tr.columns
+                               if c.endswith(("_free_uM", "_probe_uM")) or c == "current_pA"]
     unknown = [c for c in columns if c not in tr.columns]
     if unknown:
         raise ParameterError(f"--columns: unknown {unknown}; the traces have "
@@ -56,6 +58,7 @@ def add_plot(subparsers) -> None:
                               "from a run folder's traces.parquet.")
     p.add_argument("folder", help="a run folder (written by synevent run)")
     p.add_argument("--columns", nargs="+", metavar="COL",
-                   help="trace columns (default: free transmitter and current_pA)")
+                   help="trace columns (default: free transmitter, and current_pA or the "
+                   "probe signal)")
     p.add_argument("--out", metavar="FILE", help="image file (default: FOLDER/traces.png)")
     p.set_defaults(handler=_plot)

@@ -76,7 +76,7 @@ def _validate(args: argparse.Namespace) -> int:
             continue
         spikes = "no spikes" if inputs.stimulus is None else f"{sc.stimulus.kind} stimulus"
         extra = f", sweep of {n_tasks} tasks" if n_tasks else ""
-        print(f"{f}: OK ({sc.synapse.preset}, {spikes}, {len(sc.interventions)} intervention(s), "
+        print(f"{f}: OK ({sc.preset}, {spikes}, {len(sc.interventions)} intervention(s), "
               f"{sc.run.replicates} replicate(s) of {sc.run.t_end_ms} ms{extra})")
     if errors:
         raise ParameterError("\n".join(errors))

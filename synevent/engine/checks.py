@@ -18,6 +18,7 @@ __all__ = [
     "check_probability",
     "check_count",
     "check_choice",
+    "check_grid",
 ]
 
 
@@ -85,3 +86,17 @@ def check_choice(name: str, value: Any, allowed: Iterable[str]) -> str:
     if value not in allowed:
         raise ParameterError(f'"{name}" must be one of {allowed}, got {value!r}')
     return value
+
+
+def check_grid(name: str, dt: Any, t_end_name: str, t_end: float) -> float:
+    """Return the grid step ``dt`` if it is positive and no longer than the run.
+
+    A step longer than the run leaves one sample (at t = 0), from which every peak reads 0.
+    """
+    v = check_positive(name, dt)
+    if v > t_end:
+        raise ParameterError(
+            f'"{name}" must be at most "{t_end_name}" ({t_end:g} ms), got {dt!r}: a longer step '
+            "samples the run only at t = 0"
+        )
+    return v

@@ -46,11 +46,12 @@ def stochastic_rate(order: int, k: float, volume_L: float | None = None) -> floa
     volume_L : float, optional
         Reaction volume; required for orders 0 and 2.
     """
+    check_nonnegative("k", k)
     if order == 1:
-        return k
+        return float(k)
     if volume_L is None:
         raise ParameterError(f'"volume_L" is required for a reaction of order {order}')
-    n_per_uM = molecules_per_uM(volume_L)
+    n_per_uM = molecules_per_uM(check_positive("volume_L", volume_L))
     if order == 0:
         return k * n_per_uM
     if order == 2:

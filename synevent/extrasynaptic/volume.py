@@ -24,7 +24,8 @@ import simpy
 
 from ..cleft.clearance import TransporterParams
 from ..cleft.cleft import build_compartment_network
-from ..engine.checks import ParameterError, check_count, check_nonnegative, check_positive, check_probability
+from ..engine.checks import (ParameterError, check_count, check_grid, check_nonnegative,
+                             check_positive, check_probability)
 from ..engine.log import EventLog, LogLevel
 from ..engine.network import ReactionNetwork, molecules_per_uM
 from ..engine.random import RandomStream
@@ -240,8 +241,14 @@ def simulate_volume(
     initial_uM : float
         Free transmitter at t = 0 (a bolus, counted as released at t = 0).
     """
+    if not isinstance(params, VolumeParams):
+        raise ParameterError(f'"params" must be a VolumeParams (e.g. se.striatum_dopamine()), '
+                             f"got {params!r}")
+    if evoked is not None and not isinstance(evoked, SpikeTrain):
+        raise ParameterError(f'"evoked" must be a SpikeTrain (se.regular, se.explicit, ...) or '
+                             f"None, got {evoked!r}; for spike times use se.explicit(times)")
     t_end = check_positive("t_end_ms", t_end_ms)
-    dt = check_positive("trace_dt_ms", trace_dt_ms)
+    dt = check_grid("trace_dt_ms", trace_dt_ms, "t_end_ms", t_end)
     level = LogLevel.parse(log_level)
     if evoked is not None and not isinstance(evoked, SpikeTrain):
         raise ParameterError(f'"evoked" must be a SpikeTrain or None, got {evoked!r}')

@@ -11,6 +11,9 @@ import numpy as np
 
 from .. import presets
 from ..engine.checks import ParameterError
+from ..extrasynaptic.volume import VolumeParams, VolumeResult, simulate_volume
+from ..results import Result
+from ..simulation import simulate
 from ..pharmacology.drugs import drug
 from ..pharmacology.mechanisms import plan
 from ..pharmacology.schedule import Schedule
@@ -18,9 +21,11 @@ from ..stimulus import trains
 from ..stimulus.trains import SpikeTrain
 from ..synapse import SynapseParams
 from .plain import from_plain
-from .schema import BLOCKS, INTERVENTION_KINDS, DrugEntry, Scenario, ScheduleSection
+from .schema import (BLOCKS, INTERVENTION_KINDS, VOLUME_PRESETS, DrugEntry, Scenario,
+                     ScheduleSection)
 
-__all__ = ["Inputs", "build_inputs", "build_interventions", "build_stimulus", "build_synapse"]
+__all__ = ["Inputs", "build_inputs", "build_interventions", "build_stimulus", "build_synapse",
+           "build_volume"]
 
 _SCALARS = ("v_hold_mV", "mg_mM", "temperature_C", "sync_window_ms", "async_window_ms")
 
@@ -66,6 +71,25 @@ def build_synapse(sc: Scenario) -> SynapseParams:
     return s
 
 
+def build_volume(sc: Scenario) -> VolumeParams:
+    """The ``[volume]`` preset (or, in a resolved file, the recorded parameters) with its changes."""
+    sec = sc.volume
+    recorded = sc.resolved.volume_parameters if sc.resolved is not None else {}
+    if recorded:
+        if recorded.get("name") != sec.preset:
+            raise ParameterError(
+                f'volume.preset: "{sec.preset}" differs from the recorded parameters of '
+                f'"{recorded.get("name")}"; delete the [resolved] table to start from a preset')
+        v = from_plain(VolumeParams, recorded, "resolved.volume_parameters")
+    else:
+        v = VOLUME_PRESETS[sec.preset]()
+    changes = sec.model_dump(exclude_none=True, exclude={"preset", "initial_uM"})
+    try:
+        return v.replace(**changes) if changes else v
+    except (ParameterError, ValueError) as exc:
+        raise ParameterError(f"volume: {exc}") from None
+
+
 def build_stimulus(sc: Scenario) -> SpikeTrain | None:
     """The spike train of the ``[stimulus]`` section (``None`` for ``kind = "none"``)."""
     st = sc.stimulus
@@ -109,7 +133,11 @@ def build_interventions(entries: list, where: str = "interventions") -> list:
 
 @dataclass(frozen=True)
 class Inputs:
-    """What :func:`synevent.simulate` needs for every replicate of a scenario."""
+    """What every replicate of a scenario needs: one synapse, or a block of tissue (``volume``).
+
+    For a ``[volume]`` scenario ``synapse`` is the volume's terminal with its transporters
+    (:meth:`VolumeParams.as_synapse`), the targets its interventions are checked against.
+    """
 
     synapse: SynapseParams
     stimulus: SpikeTrain | None
@@ -118,16 +146,30 @@ class Inputs:
     log_level: str
     trace_dt_ms: float
     mode: str
+    volume: VolumeParams | None = None
+    initial_uM: float = 0.0
 
     def simulate_kwargs(self) -> dict[str, Any]:
         return {"t_end_ms": self.t_end_ms, "log_level": self.log_level,
                 "trace_dt_ms": self.trace_dt_ms, "interventions": self.interventions,
                 "mode": self.mode}
 
+    def run(self, seed: np.random.SeedSequence) -> Result | VolumeResult:
+        """One replicate: :func:`synevent.simulate`, or :func:`synevent.simulate_volume`."""
+        if self.volume is None:
+            return simulate(self.synapse, self.stimulus, seed=seed, **self.simulate_kwargs())
+        return simulate_volume(self.volume, self.stimulus, t_end_ms=self.t_end_ms, seed=seed,
+                               trace_dt_ms=self.trace_dt_ms, interventions=self.interventions,
+                               log_level=self.log_level, initial_uM=self.initial_uM)
+
 
 def build_inputs(sc: Scenario) -> Inputs:
     """Everything a run of ``sc`` needs, checked (nothing is simulated)."""
-    synapse = build_synapse(sc)
+    volume = build_volume(sc) if sc.volume is not None else None
+    synapse = volume.as_synapse() if volume is not None else build_synapse(sc)
+    if volume is not None and sc.run.mode != "exact":
+        raise ParameterError(f'run.mode: "{sc.run.mode}" is not available for a [volume] '
+                             'scenario (its extracellular space is simulated exactly); use "exact"')
     stimulus = build_stimulus(sc)
     interventions = tuple(build_interventions(sc.interventions))
     try:
@@ -142,4 +184,5 @@ def build_inputs(sc: Scenario) -> Inputs:
             raise ParameterError(f"stimulus: every spike ({float(np.min(t))} ms and later) comes "
                                  f"after run.t_end_ms = {sc.run.t_end_ms}")
     return Inputs(synapse, stimulus, interventions, sc.run.t_end_ms, sc.run.log_level,
-                  sc.run.trace_dt_ms, sc.run.mode)
+                  sc.run.trace_dt_ms, sc.run.mode, volume,
+                  sc.volume.initial_uM if sc.volume is not None else 0.0)

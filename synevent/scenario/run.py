@@ -21,7 +21,6 @@ from .._version import __version__
 from ..engine.checks import ParameterError
 from ..export.atomic import atomic_path, remove_partials
 from ..export.events import EventWriter
-from ..simulation import simulate
 from ..studies.compare import replicate_seed
 from .build import Inputs, build_inputs
 from .plain import to_plain
@@ -57,8 +56,11 @@ def resolve(sc: Scenario, inputs: Inputs, source: str = "") -> tuple[Scenario, i
         "synevent_version": __version__,
         "seed_entropy": entropy,
         "source": sc.resolved.source if sc.resolved else source,  # the original file
-        "synapse_parameters": to_plain(inputs.synapse),
     }
+    if inputs.volume is None:
+        data["resolved"]["synapse_parameters"] = to_plain(inputs.synapse)
+    else:
+        data["resolved"]["volume_parameters"] = to_plain(inputs.volume)
     return Scenario.model_validate(data), entropy
 
 
@@ -108,10 +110,9 @@ def run_scenario(sc: Scenario, *, folder: Path | None = None, source: str = "",
         from tqdm import tqdm
 
         reps = tqdm(reps, desc=sc.name, unit="replicate")
-    kw = inputs.simulate_kwargs()
     try:
         for r in reps:
-            res = simulate(inputs.synapse, inputs.stimulus, seed=replicate_seed(entropy, r), **kw)
+            res = inputs.run(replicate_seed(entropy, r))
             rows.append({"scenario": sc.name, "replicate": r, "seed_entropy": str(entropy),
                          **res.summary})
             if sc.outputs.traces or sc.outputs.nwb:

@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ..cleft.cleft import CleftParams
+from ..extrasynaptic.volume import serotonin_volume, striatum_dopamine
 from ..pharmacology import interventions as iv
 from ..pharmacology.drugs import DRUGS
 from ..presets import PRESETS
@@ -47,6 +48,8 @@ __all__ = [
     "ScheduleSection",
     "SweepSection",
     "SynapseSection",
+    "VOLUME_PRESETS",
+    "VolumeSection",
 ]
 
 #: Unit suffixes of field names; a key that differs from a field only in its unit gets a hint.
@@ -74,7 +77,9 @@ def unknown_key_message(key: str, allowed: list[str]) -> str:
 class Strict(BaseModel):
     """Base of every section: unknown keys are refused with the list of valid ones."""
 
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    # strict: a string where a number belongs, or true where a count belongs, is refused rather
+    # than converted (TOML has typed values; a quoted number is a mistake worth reporting).
+    model_config = ConfigDict(extra="forbid", validate_default=True, strict=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -144,7 +149,7 @@ class _SynapseBase(Strict):
                         description="Preset the synapse starts from (synevent presets).")
     v_hold_mV: Annotated[float, Field(allow_inf_nan=False)] | None = None
     mg_mM: NonNegFloat | None = None
-    temperature_C: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    temperature_C: Annotated[float, Field(ge=-273.15, allow_inf_nan=False)] | None = None
     sync_window_ms: NonNegFloat | None = None
     async_window_ms: NonNegFloat | None = None
     receptor_counts: dict[str, Annotated[int, Field(ge=0)]] = Field(
@@ -164,6 +169,34 @@ SynapseSection = create_model(
     __doc__="The synapse: a preset, then changes to its scalar fields and parameter blocks.",
     **{name: (model | None, None) for name, model in _BLOCK_MODELS.items()},
 )
+
+
+# -- volume -------------------------------------------------------------------------------------
+#: Blocks of tissue a ``[volume]`` section can start from (:mod:`synevent.extrasynaptic.volume`).
+VOLUME_PRESETS = {"striatum_dopamine": striatum_dopamine, "serotonin_volume": serotonin_volume}
+
+
+class VolumeSection(Strict):
+    """Volume transmission: a block of tissue whose release sites feed one extracellular space.
+
+    The alternative to ``[synapse]`` for monoamines, whose clearance after a burst is set by
+    uptake in the extracellular space, not in one cleft (``synevent.simulate_volume``).
+    """
+
+    preset: str = Field(json_schema_extra={"enum": sorted(VOLUME_PRESETS)},
+                        description="Block of tissue the volume starts from.")
+    vmax_uM_per_s: PositiveFloat | None = None
+    tissue_volume_um3: PositiveFloat | None = None
+    ecs_fraction: Annotated[float, Field(gt=0, le=1)] | None = None
+    terminal_density_per_um3: NonNegFloat | None = None
+    tonic_rate_hz: NonNegFloat | None = None
+    k_escape_per_ms: NonNegFloat | None = None
+    initial_uM: NonNegFloat = Field(0.0, description="Free transmitter at t = 0 (a bolus).")
+
+    @field_validator("preset")
+    @classmethod
+    def _preset(cls, v: str) -> str:
+        return _choice("volume preset", v, list(VOLUME_PRESETS))
 
 
 # -- stimulus -----------------------------------------------------------------------------------
@@ -337,6 +370,14 @@ class RunSection(Strict):
     log_level: Literal["vesicle", "reaction"] = "vesicle"
     trace_dt_ms: PositiveFloat = 0.05
 
+    @model_validator(mode="after")
+    def _grid_within_run(self) -> RunSection:
+        if self.trace_dt_ms > self.t_end_ms:
+            raise PydanticCustomError(
+                "grid", "trace_dt_ms ({dt}) must be at most t_end_ms ({t}): a longer step "
+                "samples the run only at t = 0", {"dt": self.trace_dt_ms, "t": self.t_end_ms})
+        return self
+
 
 class OutputsSection(Strict):
     """What a run writes into its folder."""
@@ -402,6 +443,8 @@ class ResolvedInfo(Strict):
     source: str = ""
     synapse_parameters: dict[str, Any] = Field(
         default_factory=dict, description="Every synapse parameter the run used.")
+    volume_parameters: dict[str, Any] = Field(
+        default_factory=dict, description="Every volume parameter the run used ([volume] files).")
 
 
 class ScenarioMeta(Strict):
@@ -415,7 +458,8 @@ class Scenario(Strict):
     """A scenario file."""
 
     scenario: ScenarioMeta = Field(default_factory=ScenarioMeta)
-    synapse: SynapseSection  # type: ignore[valid-type]
+    synapse: SynapseSection | None = None  # type: ignore[valid-type]
+    volume: VolumeSection | None = None
     stimulus: Stimulus
     interventions: list[Intervention] = Field(default_factory=list)
     run: RunSection
@@ -423,9 +467,30 @@ class Scenario(Strict):
     sweep: SweepSection | None = None
     resolved: ResolvedInfo | None = None
 
+    @model_validator(mode="after")
+    def _one_preparation(self) -> Scenario:
+        if (self.synapse is None) == (self.volume is None):
+            raise PydanticCustomError(
+                "preparation", "a scenario needs exactly one of [synapse] (one synapse) and "
+                "[volume] (volume transmission in a block of tissue)")
+        if self.volume is not None and self.sweep is not None:
+            raise PydanticCustomError(
+                "volume_sweep", "[sweep] runs [synapse] scenarios only; for a [volume] scenario "
+                "use one file per condition with synevent compare")
+        if self.volume is not None and self.outputs.nwb:
+            raise PydanticCustomError(
+                "volume_nwb", "outputs.nwb: NWB files hold a synapse's recordings; a [volume] "
+                "scenario writes events, traces and summary only (set nwb = false)")
+        return self
+
     @property
     def name(self) -> str:
         return self.scenario.name or "scenario"
+
+    @property
+    def preset(self) -> str:
+        """The preset of the ``[synapse]`` or ``[volume]`` section."""
+        return self.synapse.preset if self.synapse is not None else self.volume.preset
 
 
 def json_schema() -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from ..engine.checks import ParameterError, check_positive
+from ..engine.checks import ParameterError, check_grid, check_positive
 from ..engine.log import LogLevel
 from ..extrasynaptic.volume import VolumeParams, VolumeResult, simulate_volume
 from ..results import Result
@@ -90,8 +90,8 @@ class SynapseModel:
             raise ParameterError(
                 f'"stimulus" must be a SpikeTrain or None, got {type(self.stimulus).__name__}'
             )
-        check_positive("t_end_ms", self.t_end_ms)
-        check_positive("trace_dt_ms", self.trace_dt_ms)
+        check_grid("trace_dt_ms", self.trace_dt_ms, "t_end_ms",
+                   check_positive("t_end_ms", self.t_end_ms))
         LogLevel.parse(self.log_level)
 
     @property
@@ -135,8 +135,8 @@ class VolumeModel:
     initial_uM: float = 0.0
 
     def __post_init__(self) -> None:
-        check_positive("t_end_ms", self.t_end_ms)
-        check_positive("trace_dt_ms", self.trace_dt_ms)
+        check_grid("trace_dt_ms", self.trace_dt_ms, "t_end_ms",
+                   check_positive("t_end_ms", self.t_end_ms))
 
     @property
     def default_trace_columns(self) -> tuple[str, ...]:
