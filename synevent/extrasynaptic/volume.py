@@ -245,13 +245,11 @@ def simulate_volume(
         raise ParameterError(f'"params" must be a VolumeParams (e.g. se.striatum_dopamine()), '
                              f"got {params!r}")
     if evoked is not None and not isinstance(evoked, SpikeTrain):
-        raise ParameterError(f'"evoked" must be a SpikeTrain (se.regular, se.explicit, ...) or '
-                             f"None, got {evoked!r}; for spike times use se.explicit(times)")
+        raise ParameterError(f'"evoked" must be a SpikeTrain or None (se.regular, se.explicit, '
+                             f"...), got {evoked!r}; for spike times use se.explicit(times)")
     t_end = check_positive("t_end_ms", t_end_ms)
     dt = check_grid("trace_dt_ms", trace_dt_ms, "t_end_ms", t_end)
     level = LogLevel.parse(log_level)
-    if evoked is not None and not isinstance(evoked, SpikeTrain):
-        raise ParameterError(f'"evoked" must be a SpikeTrain or None, got {evoked!r}')
     bolus = int(round(check_nonnegative("initial_uM", initial_uM) * molecules_per_uM(params.volume_L)))
     drugs = plan(params.as_synapse(), interventions)
     syn = drugs.synapse
