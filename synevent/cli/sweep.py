@@ -13,20 +13,21 @@ __all__ = ["add_sweep"]
 
 def _sweep(args: argparse.Namespace) -> int:
     from ..scenario.loading import load_scenario
-    from ..sweep.grid import expand
+    from ..sweep.grid import expand, resolved_sweep
     from ..sweep.run import run_sweep
 
-    tasks, scenarios = [], {}
+    tasks, scenarios, resolved = [], {}, {}
     for f in args.files:
         sc = load_scenario(f, args.overrides)
         if sc.name in scenarios:
             raise ParameterError(f'{f}: scenario name "{sc.name}" is already used by '
                                  f"{scenarios[sc.name]}; set scenario.name")
         scenarios[sc.name] = f
+        resolved[sc.name] = resolved_sweep(sc)
         tasks += expand(sc, f)
     out = Path(args.out)
     manifest = {"scenarios": {name: str(Path(f).resolve()) for name, f in scenarios.items()},
-                "overrides": args.overrides}
+                "overrides": args.overrides, "resolved": resolved}
     summary = run_sweep(tasks, out, executor=args.executor, workers=args.workers,
                         scheduler=args.scheduler, progress=not args.no_progress,
                         manifest=manifest)

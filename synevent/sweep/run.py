@@ -5,11 +5,18 @@ process pool, the default) and ``"dask"`` (dask.distributed: a scheduler address
 ``LocalCluster`` started here). Every task writes its own files from the worker that ran it
 (:class:`~synevent.sweep.store.TaskStore`), so only a small summary row travels back, and the
 parent's progress bar counts finished tasks.
+
+A sweep folder belongs to one sweep: ``sweep.json`` records a fingerprint of its tasks (each
+task id holds a digest of the task's resolved scenario, see :class:`~synevent.sweep.grid.Task`)
+and a restart resumes only when the fingerprint is the same, so that results of a changed
+scenario, seed or grid are never mixed with this one's.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import multiprocessing
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -24,9 +31,12 @@ from ..engine.checks import ParameterError
 from .grid import Task
 from .store import TaskStore
 
-__all__ = ["EXECUTORS", "run_sweep", "run_task"]
+__all__ = ["CONNECT_TIMEOUT_S", "EXECUTORS", "fingerprint", "run_sweep", "run_task"]
 
 EXECUTORS = ("inprocess", "processes", "dask")
+
+#: How long to wait for a dask scheduler given by address before giving up.
+CONNECT_TIMEOUT_S = 10
 
 
 def run_task(task: Task, root: str) -> dict[str, Any]:
@@ -66,8 +76,21 @@ def _results_inprocess(tasks: Sequence[Task], root: str, workers: int) -> Iterat
         yield run_task(t, root)
 
 
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """A start method that does not fork this process: forking a process that runs threads
+    (numpy's BLAS pool, the progress bar, dask) can deadlock the child, and Python 3.12 warns.
+
+    The forkserver forks each worker from a small single-threaded server; where there is none
+    (Windows), workers are spawned. Either way each worker imports synevent itself, once per
+    pool. Nothing is preloaded into the server: importing numpy there would start threads in it.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
 def _results_processes(tasks: Sequence[Task], root: str, workers: int) -> Iterator[dict]:
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
         futures = [pool.submit(run_task, t, root) for t in tasks]
         try:
             for f in as_completed(futures):
@@ -89,7 +112,14 @@ def _results_dask(tasks: Sequence[Task], root: str, workers: int,
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None)
-    client = Client(scheduler or cluster)
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, ValueError, TypeError) as exc:
+            raise ParameterError(f'scheduler "{scheduler}": no dask scheduler could be reached '
+                                 f"({type(exc).__name__}: {exc}); give the address a running "
+                                 "scheduler prints, e.g. tcp://10.0.0.5:8786") from None
     try:
         futures = client.map(run_task, list(tasks), root=root, pure=False)
         for f in dask_completed(futures):
@@ -119,8 +149,10 @@ def run_sweep(tasks: Sequence[Task], root: Path, *, executor: str = "processes",
     progress : bool
         A tqdm bar on stderr, in this process only.
     manifest : dict, optional
-        Recorded in ``sweep.json``; a restart with a different sweep in the same folder is
-        refused.
+        Recorded in ``sweep.json`` with the tasks' fingerprint. A restart in the same folder
+        resumes only the same tasks (same fingerprint); anything else is refused, naming what
+        differs (the fields of ``manifest["resolved"]``, scenario name → resolved scenario,
+        when both runs give it).
     """
     if scheduler is not None:
         executor = "dask"
@@ -133,7 +165,9 @@ def run_sweep(tasks: Sequence[Task], root: Path, *, executor: str = "processes",
         raise ParameterError("two tasks share an identity: scenario names in one sweep must differ")
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    _check_manifest(root, {"synevent_version": __version__, "tasks": len(tasks), **(manifest or {})})
+    _check_manifest(root, {**(manifest or {}), "synevent_version": __version__,
+                           "tasks": len(tasks), "fingerprint": fingerprint(tasks),
+                           "grid": _grid(tasks)})
     store = TaskStore(root)
     store.clean_partials()
     done = store.finished()
@@ -163,14 +197,81 @@ def run_sweep(tasks: Sequence[Task], root: Path, *, executor: str = "processes",
     return summary
 
 
+def fingerprint(tasks: Sequence[Task]) -> str:
+    """SHA-256 of every task's identity, content and seed: equal exactly when two task lists
+    would produce the same results, whatever their order."""
+    lines = sorted(f"{t.scenario}\t{t.task_id}\t{t.seed_entropy}\t{list(t.spawn_key)}"
+                   for t in tasks)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _grid(tasks: Sequence[Task]) -> dict[str, dict[str, Any]]:
+    """Per scenario, the shape of its tasks: named in a refusal even without the resolved
+    scenarios."""
+    out: dict[str, dict[str, Any]] = {}
+    for t in tasks:
+        g = out.setdefault(t.scenario, {"tasks": 0, "run.seed": t.seed_entropy, "points": set(),
+                                        "replicates": 0})
+        g["tasks"] += 1
+        g["points"].add(t.identity)
+        g["replicates"] = max(g["replicates"], t.replicate + 1)
+    return {name: {**g, "points": len(g["points"])} for name, g in out.items()}
+
+
+def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(data, dict) and data:
+        out: dict[str, Any] = {}
+        for k, v in data.items():
+            out.update(_flat(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: data}
+
+
+def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """``scenario: key: old -> new`` for the resolved scenarios (else the task grids)."""
+    section = "resolved" if "resolved" in old and "resolved" in new else "grid"
+    before, after = old.get(section) or {}, new.get(section) or {}
+    out = []
+    for name in sorted(set(before) | set(after)):
+        if name not in after:
+            out.append(f"scenario {name}: only in the folder's sweep")
+        elif name not in before:
+            out.append(f"scenario {name}: not in the folder's sweep")
+        else:
+            a, b = _flat(before[name]), _flat(after[name])
+            out += [f"{name}: {k}: {json.dumps(a.get(k, '(unset)'))} -> "
+                    f"{json.dumps(b.get(k, '(unset)'))}"
+                    for k in sorted(set(a) | set(b)) if a.get(k, "(unset)") != b.get(k, "(unset)")]
+    if not out and old.get("synevent_version") != new.get("synevent_version"):
+        out.append(f"synevent {old.get('synevent_version')} -> {new.get('synevent_version')} "
+                   "(the same files may resolve to other synapse parameters)")
+    return out or ["the scenarios of the tasks (same grid, seed and replicates)"]
+
+
 def _check_manifest(root: Path, manifest: dict[str, Any]) -> None:
+    """Write ``sweep.json``, or refuse a folder whose sweep.json has another fingerprint."""
     path = root / "sweep.json"
     text = json.dumps(manifest, indent=2, sort_keys=True, default=str)
     if path.exists():
-        old = json.loads(path.read_text())
-        if old.get("scenarios") != json.loads(text).get("scenarios"):
-            raise ParameterError(f'sweep folder "{root}" belongs to another sweep (its sweep.json '
-                                 "differs); use a new folder")
+        try:
+            old = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise ParameterError(f'sweep folder "{root}": sweep.json cannot be read ({exc}); '
+                                 "use a new folder") from None
+        if old.get("fingerprint") is None:
+            raise ParameterError(
+                f'sweep folder "{root}" was written by synevent {old.get("synevent_version")}, '
+                "whose sweep.json does not identify its tasks, so its results cannot be checked "
+                "against this sweep; use a new folder (--out)")
+        if old["fingerprint"] != manifest["fingerprint"]:
+            diffs = _differences(old, json.loads(text))
+            shown = "\n  ".join(diffs[:12]) + (f"\n  ... and {len(diffs) - 12} more"
+                                               if len(diffs) > 12 else "")
+            raise ParameterError(
+                f'sweep folder "{root}" holds another sweep; its results would be mixed with '
+                f"this one's. What differs (folder -> now):\n  {shown}\n"
+                "Use a new folder (--out) for this sweep, or run the folder's own sweep again "
+                "to resume it.")
         return
     with atomic_path(path) as tmp:
         tmp.write_text(text + "\n")
