@@ -345,7 +345,6 @@ def test_a_volume_scenario_runs_reruns_and_compares(tmp_path, capsys):
 
 @pytest.mark.parametrize("extra, message", [
     ('[synapse]\npreset = "dopaminergic"\n', "a scenario needs exactly one of [synapse]"),
-    ('[sweep.parameters]\n"run.t_end_ms" = [500.0]\n', "[sweep] runs [synapse] scenarios only"),
     ("[outputs]\nnwb = true\n", "outputs.nwb: NWB files hold a synapse's recordings"),
 ])
 def test_volume_scenarios_refuse_what_they_cannot_do(extra, message, tmp_path, capsys):
@@ -357,3 +356,29 @@ def test_volume_scenarios_refuse_what_they_cannot_do(extra, message, tmp_path, c
     plain.write_text(VOLUME)
     assert main(["validate", str(plain), "--set", 'run.mode="hybrid"']) == 2
     assert 'run.mode: "hybrid" is not available for a [volume] scenario' in capsys.readouterr().err
+
+
+def test_a_volume_scenario_sweeps(tmp_path, capsys):
+    f = tmp_path / "vs.toml"
+    f.write_text(VOLUME.replace("replicates = 3", "replicates = 2") + """
+[outputs]
+events = "none"
+
+[sweep.parameters]
+"volume.tonic_rate_hz" = [4.0]
+
+[[sweep.conditions]]
+name = "control"
+
+[[sweep.conditions]]
+name = "cocaine"
+interventions = [{ drug = "cocaine", conc_uM = 1.0 }]
+""")
+    assert main(["sweep", str(f), "--out", str(tmp_path / "s"), "--executor", "inprocess",
+                 "--no-progress"]) == 0
+    rows = pd.read_csv(tmp_path / "s" / "summary.csv")
+    assert len(rows) == 4 and rows["conserved"].all()
+    assert (rows["volume.tonic_rate_hz"] == 4.0).all()
+    t50 = rows.pivot(index="replicate", columns="condition", values="clearance_t50_ms")
+    # Paired replicates: blocked uptake clears more slowly (NaN: not halved before the end).
+    assert (t50["cocaine"].fillna(np.inf) > t50["control"]).all()

@@ -418,11 +418,11 @@ class SweepSection(Strict):
     @classmethod
     def _keys(cls, v: dict[str, list[Any]]) -> dict[str, list[Any]]:
         for key in v:
-            if key.split(".")[0] not in ("synapse", "stimulus", "run") or key.startswith(
+            if key.split(".")[0] not in ("synapse", "volume", "stimulus", "run") or key.startswith(
                     ("run.replicates", "run.seed")):
                 raise PydanticCustomError(
                     "sweep_key", 'sweep parameter "{key}" must be a dotted key under synapse., '
-                    "stimulus. or run. (not run.replicates or run.seed)", {"key": key})
+                    "volume., stimulus. or run. (not run.replicates or run.seed)", {"key": key})
         return v
 
     @field_validator("conditions")
@@ -473,10 +473,6 @@ class Scenario(Strict):
             raise PydanticCustomError(
                 "preparation", "a scenario needs exactly one of [synapse] (one synapse) and "
                 "[volume] (volume transmission in a block of tissue)")
-        if self.volume is not None and self.sweep is not None:
-            raise PydanticCustomError(
-                "volume_sweep", "[sweep] runs [synapse] scenarios only; for a [volume] scenario "
-                "use one file per condition with synevent compare")
         if self.volume is not None and self.outputs.nwb:
             raise PydanticCustomError(
                 "volume_nwb", "outputs.nwb: NWB files hold a synapse's recordings; a [volume] "

@@ -92,8 +92,8 @@ _INERT = (("scenario", "description"), ("outputs", "folder"))
 
 
 def content_digest(data: dict[str, Any], synapse: dict[str, Any]) -> str:
-    """SHA-256 of a task's scenario data (without :data:`_INERT` fields) and of the synapse
-    parameters it resolves to; the latter catch a preset that changed between versions."""
+    """SHA-256 of a task's scenario data (without :data:`_INERT` fields) and of the synapse (or
+    volume) parameters it resolves to; the latter catch a preset that changed between versions."""
     kept = {k: ({kk: vv for kk, vv in v.items() if (k, kk) not in _INERT}
                 if isinstance(v, dict) else v) for k, v in data.items()}
     text = json.dumps({"scenario": kept, "synapse_parameters": synapse}, sort_keys=True)
@@ -165,7 +165,8 @@ def expand(sc: Scenario, origin: str = "<scenario>") -> list[Task]:
             except ParameterError as exc:
                 raise ParameterError(f"{origin}: sweep point {label}: {exc}") from None
             task_data = checked.model_dump(mode="json")
-            content = content_digest(task_data, to_plain(inputs.synapse))
+            params = inputs.volume if inputs.volume is not None else inputs.synapse
+            content = content_digest(task_data, to_plain(params))
             identity = _identity(point, condition, dose)
             for r in range(sc.run.replicates):
                 tasks.append(Task(sc.name, point, condition, dose, r, sc.run.seed,

@@ -44,12 +44,11 @@ def run_task(task: Task, root: str) -> dict[str, Any]:
     from ..export.events import EventWriter
     from ..scenario.build import build_inputs
     from ..scenario.schema import Scenario
-    from ..simulation import simulate
 
     sc = Scenario.model_validate(task.data)
     inputs = build_inputs(sc)
     store = TaskStore(Path(root))
-    res = simulate(inputs.synapse, inputs.stimulus, seed=task.seed(), **inputs.simulate_kwargs())
+    res = inputs.run(task.seed())  # one synapse, or a [volume] block
     row: dict[str, Any] = {"task_id": task.task_id, "condition": task.condition or "",
                            "dose_uM": float("nan") if task.dose_uM is None else task.dose_uM,
                            "replicate": task.replicate, "seed_entropy": str(task.seed_entropy),
