@@ -26,6 +26,7 @@ from .extrasynaptic.volume import (
     striatum_dopamine,
 )
 from .network_runs import NetworkRun, simulate_network
+from .parallel import process_pool
 from .pharmacology.assays import fit_michaelis_menten, steady_state_flux
 from .pharmacology.drugs import DRUGS, Drug, DrugApplication, drug
 from .pharmacology.interventions import (
@@ -169,6 +170,7 @@ __all__ = [
     "plot_traces",
     "poisson",
     "presets",
+    "process_pool",
     "regular",
     "release_probability",
     "replicate_seed",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -236,7 +235,7 @@ def test_results_do_not_depend_on_the_executor():
     ref = compare(model, conds, **kwargs)
     assert (ref.summary().query("condition == 'nbqx' and metric == 'psc_peak_pA'")["ratio"] < 1).all()
     for workers in (1, 2):
-        with ProcessPoolExecutor(workers) as pool:
+        with se.process_pool(workers) as pool:
             got = compare(model, conds, executor=pool, **kwargs)
         pd.testing.assert_frame_equal(got.table, ref.table)
         pd.testing.assert_frame_equal(got.traces, ref.traces)
@@ -415,7 +414,7 @@ def test_dose_response_recovers_the_mg_block_ic50():
     assert f.slope == pytest.approx(1.0, rel=1e-6)
     assert f.bottom == pytest.approx(dr.means["mean"].iloc[0], rel=1e-6)  # Mg-free: AMPA + NMDA
     assert f.predict([0.0])[0] == f.bottom
-    with ProcessPoolExecutor(2) as pool:
+    with se.process_pool(2) as pool:
         again = dose_response(mg_model(), lambda c: [MgBath(c / 1000.0)], MG_UM,
                               metric="psc_charge_pC", n_replicates=4, seed=12, executor=pool)
     pd.testing.assert_frame_equal(again.table, dr.table)

@@ -124,9 +124,9 @@ def test_swept_stimulus_kind_names_only_the_users_keys(tmp_path, capsys):
 
 def test_local_workers_are_not_forked_from_this_process(tmp_path):
     """Forking a process that runs threads can deadlock the child (Python 3.12 warns)."""
-    from synevent.sweep.run import _pool_context
+    from synevent.parallel import pool_context
 
-    assert _pool_context().get_start_method() in ("forkserver", "spawn")
+    assert pool_context().get_start_method() in ("forkserver", "spawn")
     tasks = expand(load_scenario(SWEEP, TINY), str(SWEEP))
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)

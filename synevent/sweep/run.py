@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ import pyarrow as pa
 from .._version import __version__
 from ..export.atomic import atomic_path
 from ..engine.checks import ParameterError
+from ..parallel import process_pool
 from .grid import Task
 from .store import TaskStore
 
@@ -75,21 +75,8 @@ def _results_inprocess(tasks: Sequence[Task], root: str, workers: int) -> Iterat
         yield run_task(t, root)
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
-    """A start method that does not fork this process: forking a process that runs threads
-    (numpy's BLAS pool, the progress bar, dask) can deadlock the child, and Python 3.12 warns.
-
-    The forkserver forks each worker from a small single-threaded server; where there is none
-    (Windows), workers are spawned. Either way each worker imports synevent itself, once per
-    pool. Nothing is preloaded into the server: importing numpy there would start threads in it.
-    """
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("forkserver")
-    return multiprocessing.get_context("spawn")
-
-
 def _results_processes(tasks: Sequence[Task], root: str, workers: int) -> Iterator[dict]:
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+    with process_pool(workers) as pool:
         futures = [pool.submit(run_task, t, root) for t in tasks]
         try:
             for f in as_completed(futures):

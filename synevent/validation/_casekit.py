@@ -12,11 +12,12 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import contextmanager
 
 import numpy as np
 
+from ..parallel import process_pool
 from ..studies.statistics import Difference, paired_difference
 from .registry import Check
 
@@ -34,7 +35,7 @@ def executor(max_workers: int = 2) -> Iterator[Executor | None]:
     if n < 2:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=n) as pool:
+    with process_pool(n) as pool:
         yield pool
 
 
