@@ -63,15 +63,23 @@ def _stem(key: str) -> str:
     return _SUFFIX_RE.sub("", key)
 
 
-def unknown_key_message(key: str, allowed: list[str]) -> str:
-    """Why ``key`` is refused, with the unit hint or the closest valid keys."""
-    same_stem = [a for a in allowed if _stem(a) == _stem(key) and _SUFFIX_RE.search(a)]
-    if same_stem:
-        return (f'unknown key "{key}": wrong unit suffix; synevent uses one unit system and '
-                f'this field is "{same_stem[0]}"')
-    close = difflib.get_close_matches(key, allowed, n=2)
-    hint = f' (did you mean {" or ".join(repr(c) for c in close)}?)' if close else ""
-    return f'unknown key "{key}"{hint}; allowed keys are {sorted(allowed)}'
+def unknown_keys_message(keys: list[str], allowed: list[str]) -> str:
+    """Why ``keys`` are refused: a unit hint or the closest valid key for each, and the valid
+    keys once (not once per key)."""
+    parts, listed = [], False
+    for key in keys:
+        same_stem = [a for a in allowed if _stem(a) == _stem(key) and _SUFFIX_RE.search(a)]
+        if same_stem:
+            parts.append(f'unknown key "{key}": wrong unit suffix; synevent uses one unit system '
+                         f'and this field is "{same_stem[0]}"')
+            continue
+        close = difflib.get_close_matches(key, allowed, n=2)
+        hint = f' (did you mean {" or ".join(repr(c) for c in close)}?)' if close else ""
+        parts.append(f'unknown key "{key}"{hint}')
+        listed = True
+    if listed:
+        parts[-1] += f"; allowed keys are {sorted(allowed)}"
+    return "; ".join(parts)
 
 
 class Strict(BaseModel):
@@ -88,9 +96,7 @@ class Strict(BaseModel):
             allowed = list(cls.model_fields)
             unknown = [k for k in data if k not in allowed]
             if unknown:
-                raise PydanticCustomError(
-                    "unknown_key", "; ".join(unknown_key_message(k, allowed) for k in unknown)
-                )
+                raise PydanticCustomError("unknown_key", unknown_keys_message(unknown, allowed))
         return data
 
 
