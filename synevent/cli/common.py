@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..engine.checks import ParameterError
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "writable_dir"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "writable_dir", "writable_file"]
 
 EXIT_OK = 0  # the command did what was asked (verify: every case passed)
 EXIT_FAILED = 1  # it ran, and something it checks failed (verify: a case failed)
@@ -14,7 +15,55 @@ EXIT_USAGE = 2  # bad input: nothing or not everything was run (argparse uses 2 
 
 
 def writable_dir(path: Path, option: str) -> None:
+    """Create the output folder ``path`` (and its parents) or refuse it.
+
+    Parameters
+    ----------
+    path : Path
+        The folder a command writes into.
+    option : str
+        How the user named it (``"--out"``), for the message.
+
+    Raises
+    ------
+    ParameterError
+        If ``path`` is an existing file, or the folder cannot be created.
+    """
+    if path.exists() and not path.is_dir():
+        raise ParameterError(f'{option} "{path}" is a file; it must be a folder (existing or new)')
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ParameterError(f'{option} "{path}" cannot be created: {exc.strerror or exc}') from None
+
+
+def writable_file(path: Path, option: str) -> None:
+    """Refuse an output file that cannot be written.
+
+    Called before any work, so that a computation is never lost to a bad path. Like a shell
+    redirection, the file's folder must exist: a typo in a folder name is refused rather than
+    created. The write itself can still fail (disk full): callers turn that ``OSError`` into a
+    message too.
+
+    Parameters
+    ----------
+    path : Path
+        The file a command will write.
+    option : str
+        How the user named it (``"--out"``), for the message.
+
+    Raises
+    ------
+    ParameterError
+        If ``path`` is a folder, its folder does not exist or the file cannot be written.
+    """
+    if path.is_dir():
+        raise ParameterError(f'{option} "{path}" is a folder; it must be a file name')
+    folder = path.parent
+    if not folder.is_dir():
+        what = "is a file" if folder.exists() else "does not exist"
+        raise ParameterError(f'{option} "{path}": its folder "{folder}" {what}')
+    # NOTE: os.access, not a trial write: a trial write would leave an empty file behind if the
+    # command then stops on other bad input
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        raise ParameterError(f'{option} "{path}" cannot be written: permission denied')

@@ -6,9 +6,31 @@ import argparse
 from pathlib import Path
 
 from ..engine.checks import ParameterError
-from .common import EXIT_OK
+from .common import EXIT_OK, writable_file
 
-__all__ = ["add_plot"]
+__all__ = ["add_plot", "image_path"]
+
+
+def image_path(out: Path) -> tuple[Path, str]:
+    """The file ``savefig`` will write for ``--out``, and its format (the extension's).
+
+    Without an extension matplotlib adds ``.`` + ``savefig.format`` (``.png``): the path is
+    completed here so that the message names the file really written. An extension matplotlib
+    cannot write is refused before the figure is drawn.
+    """
+    import matplotlib
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    if not out.suffix:
+        fmt = matplotlib.rcParams["savefig.format"]
+        return out.with_name(f"{out.name}.{fmt}"), fmt
+    fmt = out.suffix[1:].lower()
+    allowed = sorted(FigureCanvasBase.get_supported_filetypes())
+    if fmt not in allowed:
+        listed = ", ".join("." + a for a in allowed)
+        raise ParameterError(f'--out "{out}": matplotlib cannot write ".{fmt}" images; the '
+                             f"extension picks the format, one of {listed}")
+    return out, fmt
 
 
 def _plot(args: argparse.Namespace) -> int:
@@ -23,6 +45,9 @@ def _plot(args: argparse.Namespace) -> int:
     if not traces_file.is_file():
         raise ParameterError(f'"{folder}" is not a finished run folder with traces '
                              "(traces.parquet is missing; was outputs.traces false?)")
+    requested = Path(args.out) if args.out else folder / "traces.png"
+    writable_file(requested, "--out")  # before drawing: a bad path is refused at once
+    out, fmt = image_path(requested)
     tr = pd.read_parquet(traces_file)
     columns = args.columns or [c for c in tr.columns if c.endswith("_free_uM")] + ["current_pA"]
     unknown = [c for c in columns if c not in tr.columns]
@@ -43,9 +68,12 @@ def _plot(args: argparse.Namespace) -> int:
     axes[-1, 0].set_xlabel("t_ms")
     fig.suptitle(f"{folder.name}: {tr['replicate'].nunique()} replicate(s)")
     fig.tight_layout()
-    out = Path(args.out) if args.out else folder / "traces.png"
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
+    try:
+        fig.savefig(out, dpi=120, format=fmt)
+    except OSError as exc:
+        raise ParameterError(f'--out "{out}" cannot be written: {exc.strerror or exc}') from None
+    finally:
+        plt.close(fig)
     print(f"Figure written to {out}")
     return EXIT_OK
 
@@ -57,5 +85,8 @@ def add_plot(subparsers) -> None:
     p.add_argument("folder", help="a run folder (written by synevent run)")
     p.add_argument("--columns", nargs="+", metavar="COL",
                    help="trace columns (default: free transmitter and current_pA)")
-    p.add_argument("--out", metavar="FILE", help="image file (default: FOLDER/traces.png)")
+    p.add_argument("--out", metavar="FILE",
+                   help="image file; its extension picks the format (.png, .pdf, .svg, ...; "
+                   "none: .png is added, as matplotlib does). Its folder must exist "
+                   "(default: FOLDER/traces.png)")
     p.set_defaults(handler=_plot)

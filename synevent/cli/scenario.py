@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.checks import ParameterError
-from .common import EXIT_OK
+from .common import EXIT_OK, writable_file
 
 __all__ = ["add_compare", "add_presets", "add_run", "add_schema", "add_validate",
            "flatten_parameters"]
@@ -227,8 +227,13 @@ def _schema(args: argparse.Namespace) -> int:
 
     text = json.dumps(json_schema(), indent=2)
     if args.out:
-        Path(args.out).write_text(text + "\n")
-        print(f"JSON Schema written to {args.out}")
+        out = Path(args.out)
+        writable_file(out, "--out")
+        try:
+            out.write_text(text + "\n")
+        except OSError as exc:
+            raise ParameterError(f'--out "{out}" cannot be written: {exc.strerror or exc}') from None
+        print(f"JSON Schema written to {out}")
     else:
         print(text)
     return EXIT_OK

@@ -1,0 +1,78 @@
+"""Bad input on the command line: exit 2 with a message naming the option and value, never a
+traceback; output paths are checked before any work, and messages name the files really written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from synevent.cli import main
+
+DATA = Path(__file__).parent / "data" / "scenarios"
+VALID = DATA / "valid_glutamate.toml"
+
+
+def _refused(argv: list[str], capsys, *texts: str) -> str:
+    """Run ``synevent argv``; assert exit 2, no traceback, and every text in the message."""
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    for text in texts:
+        assert text in err, f"{text!r} not in {err!r}"
+    return err
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory) -> Path:
+    """A finished run folder with traces (two short replicates)."""
+    folder = tmp_path_factory.mktemp("cli") / "run"
+    assert main(["run", str(VALID), "--out", str(folder), "--no-progress",
+                 "--set", "run.replicates=2", "--set", "run.t_end_ms=100"]) == 0
+    return folder
+
+
+# -- output paths (item: tracebacks for --out) ------------------------------------------------------
+def test_schema_out_into_a_missing_folder_is_refused(tmp_path, capsys):
+    target = tmp_path / "missing" / "s.json"
+    _refused(["schema", "--out", str(target)], capsys, "--out", str(target), "does not exist")
+    assert not target.parent.exists()
+
+
+def test_schema_out_onto_a_folder_or_under_a_file_is_refused(tmp_path, capsys):
+    _refused(["schema", "--out", str(tmp_path)], capsys, "--out", str(tmp_path), "is a folder")
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    _refused(["schema", "--out", str(afile / "s.json")], capsys, str(afile), "is a file")
+
+
+def test_schema_out_writes_the_file(tmp_path, capsys):
+    target = tmp_path / "s.json"
+    assert main(["schema", "--out", str(target)]) == 0
+    assert f"written to {target}" in capsys.readouterr().out
+    assert json.loads(target.read_text())["required"]
+
+
+def test_plot_out_into_a_missing_folder_or_onto_a_folder_is_refused(run_folder, tmp_path, capsys):
+    target = tmp_path / "missing" / "x.png"
+    _refused(["plot", str(run_folder), "--out", str(target)], capsys, str(target), "does not exist")
+    _refused(["plot", str(run_folder), "--out", str(tmp_path)], capsys, str(tmp_path), "is a folder")
+    assert not list(tmp_path.glob("*.png"))
+
+
+def test_plot_refuses_an_unknown_image_format_listing_the_allowed(run_folder, tmp_path, capsys):
+    target = tmp_path / "x.nope"
+    _refused(["plot", str(run_folder), "--out", str(target)], capsys,
+             str(target), '".nope"', ".png", ".pdf", ".svg")
+    assert not target.exists()
+
+
+def test_plot_names_the_file_really_written(run_folder, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["plot", str(run_folder), "--out", "myfig"]) == 0
+    assert "Figure written to myfig.png" in capsys.readouterr().out
+    assert Path("myfig.png").stat().st_size > 1000 and not Path("myfig").exists()
+    assert main(["plot", str(run_folder), "--out", "fig.PDF"]) == 0
+    assert "Figure written to fig.PDF" in capsys.readouterr().out
+    assert Path("fig.PDF").read_bytes()[:4] == b"%PDF"
