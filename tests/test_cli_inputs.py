@@ -18,7 +18,7 @@ def _refused(argv: list[str], capsys, *texts: str) -> str:
     """Run ``synevent argv``; assert exit 2, no traceback, and every text in the message."""
     assert main(argv) == 2
     out, err = capsys.readouterr()
-    assert "Traceback" not in err
+    assert "Traceback" not in err and "AssertionError" not in err
     for text in texts:
         assert text in err, f"{text!r} not in {err!r}"
     return err
@@ -76,3 +76,63 @@ def test_plot_names_the_file_really_written(run_folder, tmp_path, capsys, monkey
     assert main(["plot", str(run_folder), "--out", "fig.PDF"]) == 0
     assert "Figure written to fig.PDF" in capsys.readouterr().out
     assert Path("fig.PDF").read_bytes()[:4] == b"%PDF"
+
+
+def test_run_out_onto_or_under_a_file_is_refused_before_running(tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    _refused(["run", str(VALID), "--out", str(afile), "--no-progress"], capsys,
+             "--out", str(afile), "is a file")
+    _refused(["run", str(VALID), "--out", str(afile / "sub"), "--no-progress"], capsys,
+             str(afile / "sub"), f'lies under "{afile}"')
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(VALID.read_text() + f'\n[outputs]\nfolder = "{afile.as_posix()}"\n')
+    _refused(["run", str(scenario), "--no-progress"], capsys, "outputs.folder", "is a file")
+
+
+def _treated(tmp_path: Path) -> Path:
+    treated = tmp_path / "low_calcium.toml"
+    treated.write_text(VALID.read_text().replace(
+        'preset = "glutamatergic"', 'preset = "glutamatergic"\n[synapse.calcium]\nca_ext_mM = 0.5'))
+    return treated
+
+
+def test_compare_refuses_bad_out_and_finished_runs_before_running(tmp_path, capsys):
+    treated = _treated(tmp_path)
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    argv = ["compare", str(VALID), str(treated), "--no-progress", "--out"]
+    _refused([*argv, str(afile)], capsys, "--out", str(afile), "is a file")
+    root = tmp_path / "cmp"
+    (root / "low_calcium").mkdir(parents=True)
+    (root / "low_calcium" / "resolved.json").write_text("{}")
+    _refused([*argv, str(root)], capsys, str(root / "low_calcium"), "--overwrite")
+    assert not (root / "valid_glutamate").exists()  # the control did not run first
+
+
+@pytest.fixture
+def no_cases(monkeypatch):
+    """Fail if verify gets as far as running its cases (the refusals must come before)."""
+    import synevent.validation.report as report
+
+    def run_cases(*args, **kwargs):
+        raise AssertionError("verify ran its cases despite bad input")
+
+    monkeypatch.setattr(report, "run_cases", run_cases)
+
+
+def test_verify_out_onto_a_file_is_refused(tmp_path, capsys, no_cases):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    _refused(["verify", "--fast", "--case", "V-01", "--no-progress", "--out", str(afile)], capsys,
+             "--out", str(afile), "is a file")
+
+
+def test_verify_doc_must_be_a_markdown_file_name(tmp_path, capsys, no_cases):
+    out = tmp_path / "report"
+    argv = ["verify", "--no-progress", "--out", str(out), "--doc"]
+    _refused([*argv, str(tmp_path)], capsys, "--doc", str(tmp_path), ".md")
+    page = tmp_path / "page.md"
+    page.mkdir()
+    _refused([*argv, str(page)], capsys, "--doc", str(page), "is a folder")
+    assert not out.exists()  # refused before anything was created or run

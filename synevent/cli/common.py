@@ -7,11 +7,38 @@ from pathlib import Path
 
 from ..engine.checks import ParameterError
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "writable_dir", "writable_file"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "check_dir", "writable_dir", "writable_file"]
 
 EXIT_OK = 0  # the command did what was asked (verify: every case passed)
 EXIT_FAILED = 1  # it ran, and something it checks failed (verify: a case failed)
 EXIT_USAGE = 2  # bad input: nothing or not everything was run (argparse uses 2 as well)
+
+
+def check_dir(path: Path, option: str) -> None:
+    """Refuse an output folder that is, or lies under, an existing file; create nothing.
+
+    For commands that create the folder themselves later, after other checks: an empty folder
+    is then not left behind by a command refused for another reason.
+
+    Parameters
+    ----------
+    path : Path
+        The folder a command will write into (existing or new).
+    option : str
+        How the user named it (``"--out"``), for the message.
+
+    Raises
+    ------
+    ParameterError
+        If ``path`` or one of its existing parents is not a folder.
+    """
+    for p in (path, *path.parents):
+        if p.exists():
+            if not p.is_dir():
+                where = "is a file" if p == path else f'lies under "{p}", which is a file'
+                raise ParameterError(f'{option} "{path}" {where}; it must be a folder '
+                                     "(existing or new)")
+            return
 
 
 def writable_dir(path: Path, option: str) -> None:
@@ -27,10 +54,9 @@ def writable_dir(path: Path, option: str) -> None:
     Raises
     ------
     ParameterError
-        If ``path`` is an existing file, or the folder cannot be created.
+        If ``path`` is, or lies under, an existing file, or cannot be created.
     """
-    if path.exists() and not path.is_dir():
-        raise ParameterError(f'{option} "{path}" is a file; it must be a folder (existing or new)')
+    check_dir(path, option)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.checks import ParameterError
-from .common import EXIT_OK, writable_file
+from .common import EXIT_OK, check_dir, writable_file
 
 __all__ = ["add_compare", "add_presets", "add_run", "add_schema", "add_validate",
            "flatten_parameters"]
@@ -29,9 +29,13 @@ def _load(path: str, overrides: list[str]):
 
 # -- run ----------------------------------------------------------------------------------------
 def _run(args: argparse.Namespace) -> int:
-    from ..scenario.run import run_scenario
+    from ..scenario.run import default_folder, run_scenario
 
     sc = _load(args.file, args.overrides)
+    if args.out:
+        check_dir(Path(args.out), "--out")
+    else:
+        check_dir(default_folder(sc), "outputs.folder")
     if sc.sweep is not None:
         print(f"{args.file}: note: running the scenario without its [sweep] grid "
               "(synevent sweep runs the grid)", file=sys.stderr)
@@ -98,7 +102,7 @@ def add_validate(subparsers) -> None:
 def _compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from ..scenario.run import run_scenario
+    from ..scenario.run import RESOLVED, run_scenario
     from ..studies.compare import Comparison, numeric_metrics
 
     if len(args.files) < 2:
@@ -114,6 +118,16 @@ def _compare(args: argparse.Namespace) -> int:
                              f"run.seed (an integer) and run.replicates; got seeds {sorted(map(str, seeds))}"
                              f" and replicates {sorted(reps)}")
     root = Path(args.out)
+    check_dir(root, "--out")
+    if (root / "comparison.csv").is_dir():
+        raise ParameterError(f'--out "{root}": comparison.csv in it is a folder; choose another '
+                             "--out")
+    if not args.overwrite:
+        # checked for every file before the first runs: a refusal never comes after a long run
+        done = [str(root / n) for n in names if (root / n / RESOLVED).exists()]
+        if done:
+            raise ParameterError(f"--out: {', '.join(done)} already hold(s) a finished run; "
+                                 "choose another --out or pass --overwrite")
     tables = []
     for f, sc in zip(args.files, scenarios):
         out = run_scenario(sc, folder=root / sc.name, source=f, overwrite=args.overwrite,
@@ -126,7 +140,11 @@ def _compare(args: argparse.Namespace) -> int:
                      n_replicates=reps.pop(), seed_entropy=seeds.pop(), metrics=metrics,
                      table=table, traces=pd.DataFrame(), root_seed=None)
     summary = cmp.summary()
-    summary.to_csv(root / "comparison.csv", index=False)
+    try:
+        summary.to_csv(root / "comparison.csv", index=False)
+    except OSError as exc:
+        raise ParameterError(f'"{root / "comparison.csv"}" cannot be written: '
+                             f"{exc.strerror or exc}") from None
     shown = summary[summary["metric"].isin(args.metrics or metrics[:6])]
     cols = ["condition", "metric", "mean", "sem", "diff", "diff_ci95_low", "diff_ci95_high",
             "p_value"]
