@@ -136,3 +136,30 @@ def test_verify_doc_must_be_a_markdown_file_name(tmp_path, capsys, no_cases):
     page.mkdir()
     _refused([*argv, str(page)], capsys, "--doc", str(page), "is a folder")
     assert not out.exists()  # refused before anything was created or run
+
+
+# -- compare --metrics ------------------------------------------------------------------------------
+@pytest.mark.parametrize("metrics, texts", [
+    (["nope"], ["['nope']", "not numeric metrics", "'psc_peak_pA'", "'peak_free_uM'"]),
+    (["psc_peak_pA", "nope"], ["['nope']", "'quanta_per_spike'"]),
+    (["conserved"], ["['conserved']", "yes/no check", "'clearance_t50_ms'"]),
+    (["psc_peak_pA", "psc_peak_pA"], ["['psc_peak_pA'] repeated"]),
+])
+def test_compare_refuses_bad_metrics_before_running(metrics, texts, tmp_path, capsys):
+    root = tmp_path / "cmp"
+    err = _refused(["compare", str(VALID), str(_treated(tmp_path)), "--no-progress",
+                    "--out", str(root), "--metrics", *metrics], capsys, "--metrics", *texts)
+    assert "'conserved'" not in err.split("allowed:")[1]
+    assert not root.exists()  # nothing ran
+
+
+def test_compare_metrics_are_the_numeric_columns_of_a_run_summary(run_folder):
+    import pandas as pd
+
+    from synevent.cli.scenario import summary_metrics
+    from synevent.scenario import load_scenario
+
+    summary = pd.read_csv(run_folder / "summary.csv")
+    numeric = [c for c in summary.select_dtypes("number").columns
+               if c not in ("replicate", "seed_entropy")]
+    assert list(summary_metrics(load_scenario(VALID, []))) == numeric

@@ -99,6 +99,41 @@ def add_validate(subparsers) -> None:
 
 
 # -- compare ------------------------------------------------------------------------------------
+#: Length of the run that finds a scenario's summary keys before compare runs anything.
+PROBE_MS = 0.1
+
+
+def summary_metrics(sc) -> tuple[str, ...]:
+    """The numeric metrics of a run summary of ``sc``: what ``compare`` can tabulate.
+
+    Found from a :data:`PROBE_MS` run in memory (nothing written), so that they always match
+    what a run returns. Boolean keys (``conserved``, a yes/no check of each run) are left out:
+    a mean and a t-test of a yes/no flag are not a comparison of the conditions.
+    """
+    from ..scenario.build import build_inputs
+    from ..simulation import simulate
+    from ..studies.compare import numeric_metrics
+
+    inputs = build_inputs(sc)
+    probe = simulate(inputs.synapse, None, seed=0, t_end_ms=PROBE_MS, mode=sc.run.mode)
+    return numeric_metrics(probe.summary)
+
+
+def _check_metrics(requested: list[str] | None, sc) -> None:
+    """Refuse ``--metrics`` that are not numeric summary metrics, or are repeated."""
+    if requested is None:
+        return
+    allowed = summary_metrics(sc)
+    bad = [m for m in requested if m not in allowed]
+    repeated = sorted({m for m in requested if requested.count(m) > 1})
+    if bad or repeated:
+        what = f"{bad} are not numeric metrics of the run summary" if bad else \
+            f"{repeated} repeated"
+        note = (" (conserved is a yes/no check of each run, not a numeric metric)"
+                if "conserved" in bad else "")
+        raise ParameterError(f"--metrics: {what}{note}; allowed: {list(allowed)}")
+
+
 def _compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -117,6 +152,7 @@ def _compare(args: argparse.Namespace) -> int:
         raise ParameterError("compare pairs replicates on common seeds: every file needs the same "
                              f"run.seed (an integer) and run.replicates; got seeds {sorted(map(str, seeds))}"
                              f" and replicates {sorted(reps)}")
+    _check_metrics(args.metrics, scenarios[0])
     root = Path(args.out)
     check_dir(root, "--out")
     if (root / "comparison.csv").is_dir():
@@ -161,7 +197,9 @@ def add_compare(subparsers) -> None:
         "mean, SEM, paired difference with its 95 %% CI and p-value.")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario files; the first is control")
     _add_set(p)
-    p.add_argument("--metrics", nargs="+", help="metrics to print (default: the first six)")
+    p.add_argument("--metrics", nargs="+", metavar="METRIC",
+                   help="numeric summary metrics to print, e.g. peak_free_uM clearance_t50_ms "
+                   "(default: the first six; comparison.csv holds all)")
     p.add_argument("--out", metavar="DIR", default="runs/compare",
                    help="folder for each run and comparison.csv (default: %(default)s)")
     p.add_argument("--overwrite", action="store_true", help="replace finished runs")
