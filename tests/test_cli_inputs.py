@@ -163,3 +163,32 @@ def test_compare_metrics_are_the_numeric_columns_of_a_run_summary(run_folder):
     numeric = [c for c in summary.select_dtypes("number").columns
                if c not in ("replicate", "seed_entropy")]
     assert list(summary_metrics(load_scenario(VALID, []))) == numeric
+
+
+# -- clearer messages -------------------------------------------------------------------------------
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_a_folder_given_as_scenario_file_is_called_a_folder(command, tmp_path, capsys):
+    err = _refused([command, str(tmp_path)], capsys,
+                   str(tmp_path), "is a folder, not a scenario file")
+    assert "no such" not in err
+
+
+def test_presets_json_without_name_lists_every_preset(capsys):
+    import synevent as se
+
+    assert main(["presets", "--json"]) == 0
+    listing = json.loads(capsys.readouterr().out)
+    assert [p["name"] for p in listing] == list(se.presets.PRESETS)
+    glu = next(p for p in listing if p["name"] == "glutamatergic")
+    assert glu["transmitter"] == se.presets.get("glutamatergic").transmitter and glu["description"]
+
+
+def test_run_of_a_file_with_a_sweep_says_the_grid_is_ignored(tmp_path, capsys):
+    scenario = tmp_path / "with_sweep.toml"
+    scenario.write_text(VALID.read_text()
+                        + '\n[sweep.parameters]\n"synapse.vesicles.n_sites" = [1, 2]\n')
+    assert main(["run", str(scenario), "--out", str(tmp_path / "r"), "--no-progress",
+                 "--set", "run.replicates=1", "--set", "run.t_end_ms=50"]) == 0
+    out, err = capsys.readouterr()
+    assert "1 replicate(s)" in out
+    assert "ignores the [sweep] table" in err and f"synevent sweep {scenario} runs the grid" in err

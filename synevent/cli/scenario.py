@@ -24,6 +24,10 @@ def _add_set(p: argparse.ArgumentParser) -> None:
 def _load(path: str, overrides: list[str]):
     from ..scenario.loading import load_scenario
 
+    # the loader would call a folder "no such scenario file", which sends the user looking for
+    # a missing path
+    if Path(path).is_dir():
+        raise ParameterError(f"{path}: is a folder, not a scenario file (.toml or .json)")
     return load_scenario(path, overrides)
 
 
@@ -37,8 +41,10 @@ def _run(args: argparse.Namespace) -> int:
     else:
         check_dir(default_folder(sc), "outputs.folder")
     if sc.sweep is not None:
-        print(f"{args.file}: note: running the scenario without its [sweep] grid "
-              "(synevent sweep runs the grid)", file=sys.stderr)
+        # a note, not a refusal: the file without its grid is a valid scenario, and running one
+        # point is how to check it before a long sweep
+        print(f"{args.file}: note: synevent run ignores the [sweep] table and runs the scenario "
+              f"once; synevent sweep {args.file} runs the grid", file=sys.stderr)
     out = run_scenario(sc, folder=Path(args.out) if args.out else None, source=args.file,
                        overwrite=args.overwrite, progress=not args.no_progress)
     metrics = [c for c in ("quanta_per_spike", "psc_peak_pA", "peak_free_uM", "clearance_t50_ms")
@@ -246,6 +252,11 @@ def _presets(args: argparse.Namespace) -> int:
     from .. import presets
     from ..scenario.plain import to_plain
 
+    if args.name is None and args.json:
+        listing = [{"name": name, "transmitter": s.transmitter, "description": s.description}
+                   for name, s in ((n, f()) for n, f in presets.PRESETS.items())]
+        print(json.dumps(listing, indent=1))
+        return EXIT_OK
     if args.name is None:
         for name, factory in presets.PRESETS.items():
             s = factory()
@@ -273,7 +284,9 @@ def add_presets(subparsers) -> None:
                               description="Without NAME: list the presets. With NAME: every "
                               "parameter of that preset, its value and its source.")
     p.add_argument("name", nargs="?", metavar="NAME")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--json", action="store_true",
+                   help="machine-readable output: without NAME, a list of {name, transmitter, "
+                   "description}; with NAME, a list of {parameter, value, source}")
     p.set_defaults(handler=_presets)
 
 
