@@ -33,7 +33,7 @@ def run_folder(tmp_path_factory) -> Path:
     return folder
 
 
-# -- output paths (item: tracebacks for --out) ------------------------------------------------------
+# -- output paths (item: tracebacks for --out) -----------------------------------------------------
 def test_schema_out_into_a_missing_folder_is_refused(tmp_path, capsys):
     target = tmp_path / "missing" / "s.json"
     _refused(["schema", "--out", str(target)], capsys, "--out", str(target), "does not exist")
@@ -138,7 +138,7 @@ def test_verify_doc_must_be_a_markdown_file_name(tmp_path, capsys, no_cases):
     assert not out.exists()  # refused before anything was created or run
 
 
-# -- compare --metrics ------------------------------------------------------------------------------
+# -- compare --metrics -----------------------------------------------------------------------------
 @pytest.mark.parametrize("metrics, texts", [
     (["nope"], ["['nope']", "not numeric metrics", "'psc_peak_pA'", "'peak_free_uM'"]),
     (["psc_peak_pA", "nope"], ["['nope']", "'quanta_per_spike'"]),
@@ -165,7 +165,7 @@ def test_compare_metrics_are_the_numeric_columns_of_a_run_summary(run_folder):
     assert list(summary_metrics(load_scenario(VALID, []))) == numeric
 
 
-# -- clearer messages -------------------------------------------------------------------------------
+# -- clearer messages ------------------------------------------------------------------------------
 @pytest.mark.parametrize("command", ["validate", "run"])
 def test_a_folder_given_as_scenario_file_is_called_a_folder(command, tmp_path, capsys):
     err = _refused([command, str(tmp_path)], capsys,

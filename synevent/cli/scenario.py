@@ -301,7 +301,8 @@ def _schema(args: argparse.Namespace) -> int:
         try:
             out.write_text(text + "\n")
         except OSError as exc:
-            raise ParameterError(f'--out "{out}" cannot be written: {exc.strerror or exc}') from None
+            raise ParameterError(f'--out "{out}" cannot be written: '
+                                 f"{exc.strerror or exc}") from None
         print(f"JSON Schema written to {out}")
     else:
         print(text)
