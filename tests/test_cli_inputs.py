@@ -192,3 +192,23 @@ def test_run_of_a_file_with_a_sweep_says_the_grid_is_ignored(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert "1 replicate(s)" in out
     assert "ignores the [sweep] table" in err and f"synevent sweep {scenario} runs the grid" in err
+
+
+# -- plot: bad run folders and columns ------------------------------------------------------------
+def test_plot_refuses_unreadable_or_foreign_traces(tmp_path, capsys):
+    import pandas as pd
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "traces.parquet").write_text("junk")
+    _refused(["plot", str(broken)], capsys, str(broken / "traces.parquet"), "cannot be read")
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    pd.DataFrame({"a": [1.0]}).to_parquet(foreign / "traces.parquet")
+    _refused(["plot", str(foreign)], capsys, "not the traces of a run", "'t_ms'")
+
+
+@pytest.mark.parametrize("column", ["replicate", "t_ms"])
+def test_plot_refuses_the_key_columns(column, run_folder, capsys):
+    _refused(["plot", str(run_folder), "--columns", column], capsys,
+             f"--columns: unknown ['{column}']", "'current_pA'")

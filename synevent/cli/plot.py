@@ -48,12 +48,19 @@ def _plot(args: argparse.Namespace) -> int:
     requested = Path(args.out) if args.out else folder / "traces.png"
     writable_file(requested, "--out")  # before drawing: a bad path is refused at once
     out, fmt = image_path(requested)
-    tr = pd.read_parquet(traces_file)
-    columns = args.columns or [c for c in tr.columns if c.endswith("_free_uM")] + ["current_pA"]
-    unknown = [c for c in columns if c not in tr.columns]
+    try:
+        tr = pd.read_parquet(traces_file)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise ParameterError(f'"{traces_file}" cannot be read as traces: {exc}') from None
+    missing = [c for c in ("replicate", "t_ms") if c not in tr.columns]
+    if missing:
+        raise ParameterError(f'"{traces_file}" is not the traces of a run: no column {missing}')
+    traced = [c for c in tr.columns if c not in ("replicate", "t_ms")]
+    columns = args.columns or [c for c in traced if c.endswith("_free_uM")] + ["current_pA"]
+    unknown = [c for c in columns if c not in traced]
     if unknown:
-        raise ParameterError(f"--columns: unknown {unknown}; the traces have "
-                             f"{[c for c in tr.columns if c not in ('replicate', 't_ms')]}")
+        raise ParameterError(f"--columns: unknown {unknown}; the traces have {traced} "
+                             "(plotted against t_ms)")
     fig, axes = plt.subplots(len(columns), 1, sharex=True, figsize=(7, 2.4 * len(columns)),
                              squeeze=False)
     for ax, col in zip(axes[:, 0], columns):
