@@ -212,3 +212,17 @@ def test_plot_refuses_unreadable_or_foreign_traces(tmp_path, capsys):
 def test_plot_refuses_the_key_columns(column, run_folder, capsys):
     _refused(["plot", str(run_folder), "--columns", column], capsys,
              f"--columns: unknown ['{column}']", "'current_pA'")
+
+
+@pytest.mark.parametrize("argv", [
+    ["schema", "--out", ""],
+    ["run", str(VALID), "--no-progress", "--out", " "],
+    ["compare", str(VALID), str(VALID), "--out", ""],
+    ["plot", ".", "--out", ""],
+    ["verify", "--out", ""],
+    ["verify", "--doc", ""],
+])
+def test_an_empty_output_path_is_refused(argv, capsys, no_cases, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # without the check, "" and " " would be written in the cwd
+    _refused(argv, capsys, f"argument {argv[-2]}: an empty path")
+    assert not list(tmp_path.iterdir())

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
 from ..engine.checks import ParameterError
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "check_dir", "writable_dir", "writable_file"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "check_dir", "path_arg", "writable_dir",
+           "writable_file"]
 
 EXIT_OK = 0  # the command did what was asked (verify: every case passed)
 EXIT_FAILED = 1  # it ran, and something it checks failed (verify: a case failed)
 EXIT_USAGE = 2  # bad input: nothing or not everything was run (argparse uses 2 as well)
+
+
+def path_arg(text: str) -> str:
+    """argparse ``type`` of path options: refuses an empty path.
+
+    ``Path("")`` is the current folder, so ``--out ""`` (an unset shell variable) would write
+    into it, or be taken for "not given".
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f'an empty path "{text}"; give a file or folder name')
+    return text
 
 
 def check_dir(path: Path, option: str) -> None:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..engine.checks import ParameterError
-from .common import EXIT_OK, writable_file
+from .common import EXIT_OK, path_arg, writable_file
 
 __all__ = ["add_plot", "image_path"]
 
@@ -92,7 +92,7 @@ def add_plot(subparsers) -> None:
     p.add_argument("folder", help="a run folder (written by synevent run)")
     p.add_argument("--columns", nargs="+", metavar="COL",
                    help="trace columns (default: free transmitter and current_pA)")
-    p.add_argument("--out", metavar="FILE",
+    p.add_argument("--out", type=path_arg, metavar="FILE",
                    help="image file; its extension picks the format (.png, .pdf, .svg, ...; "
                    "none: .png is added, as matplotlib does). Its folder must exist "
                    "(default: FOLDER/traces.png)")

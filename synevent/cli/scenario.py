@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.checks import ParameterError
-from .common import EXIT_OK, check_dir, writable_file
+from .common import EXIT_OK, check_dir, path_arg, writable_file
 
 __all__ = ["add_compare", "add_presets", "add_run", "add_schema", "add_validate",
            "flatten_parameters"]
@@ -63,7 +63,8 @@ def add_run(subparsers) -> None:
         "that run exactly). Writes events, traces, summary.csv and resolved.json.")
     p.add_argument("file", help="scenario file (.toml or .json)")
     _add_set(p)
-    p.add_argument("--out", metavar="DIR", help="output folder (default: outputs.folder, or "
+    p.add_argument("--out", type=path_arg, metavar="DIR",
+                   help="output folder (default: outputs.folder, or "
                    "runs/<scenario name>)")
     p.add_argument("--overwrite", action="store_true", help="replace a finished run in the folder")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -206,7 +207,7 @@ def add_compare(subparsers) -> None:
     p.add_argument("--metrics", nargs="+", metavar="METRIC",
                    help="numeric summary metrics to print, e.g. peak_free_uM clearance_t50_ms "
                    "(default: the first six; comparison.csv holds all)")
-    p.add_argument("--out", metavar="DIR", default="runs/compare",
+    p.add_argument("--out", type=path_arg, metavar="DIR", default="runs/compare",
                    help="folder for each run and comparison.csv (default: %(default)s)")
     p.add_argument("--overwrite", action="store_true", help="replace finished runs")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -313,5 +314,5 @@ def add_schema(subparsers) -> None:
     p = subparsers.add_parser("schema", help="print the JSON Schema of scenario files",
                               description="The JSON Schema of scenario files, for editors "
                               "(e.g. Taplo or the VS Code Even Better TOML extension).")
-    p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--out", type=path_arg, metavar="FILE", help="write to FILE instead of stdout")
     p.set_defaults(handler=_schema)

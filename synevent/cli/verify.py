@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..engine.checks import ParameterError
-from .common import EXIT_FAILED, EXIT_OK, check_dir, writable_dir, writable_file
+from .common import EXIT_FAILED, EXIT_OK, check_dir, path_arg, writable_dir, writable_file
 
 __all__ = ["add_verify", "format_verify_table"]
 
@@ -77,9 +77,9 @@ def add_verify(subparsers) -> None:
                    help="reduced replicates (for CI); tolerances follow from the smaller samples")
     p.add_argument("--case", metavar="ID", nargs="+", action="extend",
                    help="run only these case ids (repeatable), e.g. --case V-01 V-03")
-    p.add_argument("--out", metavar="DIR", default="runs/verify",
+    p.add_argument("--out", type=path_arg, metavar="DIR", default="runs/verify",
                    help="folder for report.md, results.csv and figures/ (default: %(default)s)")
-    p.add_argument("--doc", metavar="PATH", default=None,
+    p.add_argument("--doc", type=path_arg, metavar="PATH", default=None,
                    help="also write the report as this Markdown page (a name ending in .md), e.g. "
                    "docs/validation.md (figures into <PATH without .md>/figures/); full runs only")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
