@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.checks import ParameterError
-from .common import EXIT_OK
+from .common import EXIT_OK, check_dir, path_arg, writable_file
 
 __all__ = ["add_compare", "add_presets", "add_run", "add_schema", "add_validate",
            "flatten_parameters"]
@@ -24,21 +24,31 @@ def _add_set(p: argparse.ArgumentParser) -> None:
 def _load(path: str, overrides: list[str]):
     from ..scenario.loading import load_scenario
 
+    # the loader would call a folder "no such scenario file", which sends the user looking for
+    # a missing path
+    if Path(path).is_dir():
+        raise ParameterError(f"{path}: is a folder, not a scenario file (.toml or .json)")
     return load_scenario(path, overrides)
 
 
 # -- run ----------------------------------------------------------------------------------------
 def _run(args: argparse.Namespace) -> int:
-    from ..scenario.run import run_scenario
+    from ..scenario.run import default_folder, run_scenario
 
     sc = _load(args.file, args.overrides)
+    if args.out:
+        check_dir(Path(args.out), "--out")
+    else:
+        check_dir(default_folder(sc), "outputs.folder")
     if sc.sweep is not None:
-        print(f"{args.file}: note: running the scenario without its [sweep] grid "
-              "(synevent sweep runs the grid)", file=sys.stderr)
+        # a note, not a refusal: the file without its grid is a valid scenario, and running one
+        # point is how to check it before a long sweep
+        print(f"{args.file}: note: synevent run ignores the [sweep] table and runs the scenario "
+              f"once; synevent sweep {args.file} runs the grid", file=sys.stderr)
     out = run_scenario(sc, folder=Path(args.out) if args.out else None, source=args.file,
                        overwrite=args.overwrite, progress=not args.no_progress)
-    metrics = [c for c in ("quanta_per_spike", "psc_peak_pA", "peak_free_uM", "clearance_t50_ms")
-               if c in out.summary]
+    metrics = [c for c in ("quanta_per_spike", "psc_peak_pA", "peak_free_uM", "evoked_peak_uM",
+                           "clearance_t50_ms") if c in out.summary]
     print(out.summary[metrics].agg(["mean", "std"]).to_string())
     print(f"\n{len(out.summary)} replicate(s) of {sc.name}. Files in {out.folder}:")
     for name, path in out.files.items():
@@ -53,7 +63,8 @@ def add_run(subparsers) -> None:
         "that run exactly). Writes events, traces, summary.csv and resolved.json.")
     p.add_argument("file", help="scenario file (.toml or .json)")
     _add_set(p)
-    p.add_argument("--out", metavar="DIR", help="output folder (default: outputs.folder, or "
+    p.add_argument("--out", type=path_arg, metavar="DIR",
+                   help="output folder (default: outputs.folder, or "
                    "runs/<scenario name>)")
     p.add_argument("--overwrite", action="store_true", help="replace a finished run in the folder")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -95,10 +106,50 @@ def add_validate(subparsers) -> None:
 
 
 # -- compare ------------------------------------------------------------------------------------
+#: Length of the run that finds a scenario's summary keys before compare runs anything.
+PROBE_MS = 0.1
+
+
+def summary_metrics(sc) -> tuple[str, ...]:
+    """The numeric metrics of a run summary of ``sc``: what ``compare`` can tabulate.
+
+    Found from a :data:`PROBE_MS` run in memory (nothing written), so that they always match
+    what a run returns. Boolean keys (``conserved``, a yes/no check of each run) are left out:
+    a mean and a t-test of a yes/no flag are not a comparison of the conditions.
+    """
+    from ..extrasynaptic.volume import simulate_volume
+    from ..scenario.build import build_inputs
+    from ..simulation import simulate
+    from ..studies.compare import numeric_metrics
+
+    inputs = build_inputs(sc)
+    if inputs.volume is not None:
+        probe = simulate_volume(inputs.volume, None, seed=0, t_end_ms=PROBE_MS,
+                                trace_dt_ms=PROBE_MS)
+    else:
+        probe = simulate(inputs.synapse, None, seed=0, t_end_ms=PROBE_MS, mode=sc.run.mode)
+    return numeric_metrics(probe.summary)
+
+
+def _check_metrics(requested: list[str] | None, sc) -> None:
+    """Refuse ``--metrics`` that are not numeric summary metrics, or are repeated."""
+    if requested is None:
+        return
+    allowed = summary_metrics(sc)
+    bad = [m for m in requested if m not in allowed]
+    repeated = sorted({m for m in requested if requested.count(m) > 1})
+    if bad or repeated:
+        what = f"{bad} are not numeric metrics of the run summary" if bad else \
+            f"{repeated} repeated"
+        note = (" (conserved is a yes/no check of each run, not a numeric metric)"
+                if "conserved" in bad else "")
+        raise ParameterError(f"--metrics: {what}{note}; allowed: {list(allowed)}")
+
+
 def _compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from ..scenario.run import run_scenario
+    from ..scenario.run import RESOLVED, run_scenario
     from ..studies.compare import Comparison, numeric_metrics
 
     if len(args.files) < 2:
@@ -113,7 +164,18 @@ def _compare(args: argparse.Namespace) -> int:
         raise ParameterError("compare pairs replicates on common seeds: every file needs the same "
                              f"run.seed (an integer) and run.replicates; got seeds {sorted(map(str, seeds))}"
                              f" and replicates {sorted(reps)}")
+    _check_metrics(args.metrics, scenarios[0])
     root = Path(args.out)
+    check_dir(root, "--out")
+    if (root / "comparison.csv").is_dir():
+        raise ParameterError(f'--out "{root}": comparison.csv in it is a folder; choose another '
+                             "--out")
+    if not args.overwrite:
+        # checked for every file before the first runs: a refusal never comes after a long run
+        done = [str(root / n) for n in names if (root / n / RESOLVED).exists()]
+        if done:
+            raise ParameterError(f"--out: {', '.join(done)} already hold(s) a finished run; "
+                                 "choose another --out or pass --overwrite")
     tables = []
     for f, sc in zip(args.files, scenarios):
         out = run_scenario(sc, folder=root / sc.name, source=f, overwrite=args.overwrite,
@@ -126,7 +188,11 @@ def _compare(args: argparse.Namespace) -> int:
                      n_replicates=reps.pop(), seed_entropy=seeds.pop(), metrics=metrics,
                      table=table, traces=pd.DataFrame(), root_seed=None)
     summary = cmp.summary()
-    summary.to_csv(root / "comparison.csv", index=False)
+    try:
+        summary.to_csv(root / "comparison.csv", index=False)
+    except OSError as exc:
+        raise ParameterError(f'"{root / "comparison.csv"}" cannot be written: '
+                             f"{exc.strerror or exc}") from None
     shown = summary[summary["metric"].isin(args.metrics or metrics[:6])]
     cols = ["condition", "metric", "mean", "sem", "diff", "diff_ci95_low", "diff_ci95_high",
             "p_value"]
@@ -143,8 +209,10 @@ def add_compare(subparsers) -> None:
         "mean, SEM, paired difference with its 95 %% CI and p-value.")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario files; the first is control")
     _add_set(p)
-    p.add_argument("--metrics", nargs="+", help="metrics to print (default: the first six)")
-    p.add_argument("--out", metavar="DIR", default="runs/compare",
+    p.add_argument("--metrics", nargs="+", metavar="METRIC",
+                   help="numeric summary metrics to print, e.g. peak_free_uM clearance_t50_ms "
+                   "(default: the first six; comparison.csv holds all)")
+    p.add_argument("--out", type=path_arg, metavar="DIR", default="runs/compare",
                    help="folder for each run and comparison.csv (default: %(default)s)")
     p.add_argument("--overwrite", action="store_true", help="replace finished runs")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -190,6 +258,11 @@ def _presets(args: argparse.Namespace) -> int:
     from .. import presets
     from ..scenario.plain import to_plain
 
+    if args.name is None and args.json:
+        listing = [{"name": name, "transmitter": s.transmitter, "description": s.description}
+                   for name, s in ((n, f()) for n, f in presets.PRESETS.items())]
+        print(json.dumps(listing, indent=1))
+        return EXIT_OK
     if args.name is None:
         for name, factory in presets.PRESETS.items():
             s = factory()
@@ -217,7 +290,9 @@ def add_presets(subparsers) -> None:
                               description="Without NAME: list the presets. With NAME: every "
                               "parameter of that preset, its value and its source.")
     p.add_argument("name", nargs="?", metavar="NAME")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--json", action="store_true",
+                   help="machine-readable output: without NAME, a list of {name, transmitter, "
+                   "description}; with NAME, a list of {parameter, value, source}")
     p.set_defaults(handler=_presets)
 
 
@@ -227,8 +302,14 @@ def _schema(args: argparse.Namespace) -> int:
 
     text = json.dumps(json_schema(), indent=2)
     if args.out:
-        Path(args.out).write_text(text + "\n")
-        print(f"JSON Schema written to {args.out}")
+        out = Path(args.out)
+        writable_file(out, "--out")
+        try:
+            out.write_text(text + "\n")
+        except OSError as exc:
+            raise ParameterError(f'--out "{out}" cannot be written: '
+                                 f"{exc.strerror or exc}") from None
+        print(f"JSON Schema written to {out}")
     else:
         print(text)
     return EXIT_OK
@@ -238,5 +319,5 @@ def add_schema(subparsers) -> None:
     p = subparsers.add_parser("schema", help="print the JSON Schema of scenario files",
                               description="The JSON Schema of scenario files, for editors "
                               "(e.g. Taplo or the VS Code Even Better TOML extension).")
-    p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--out", type=path_arg, metavar="FILE", help="write to FILE instead of stdout")
     p.set_defaults(handler=_schema)

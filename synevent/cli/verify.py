@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..engine.checks import ParameterError
-from .common import EXIT_FAILED, EXIT_OK, writable_dir
+from .common import EXIT_FAILED, EXIT_OK, check_dir, path_arg, writable_dir, writable_file
 
 __all__ = ["add_verify", "format_verify_table"]
 
@@ -41,9 +41,18 @@ def _verify(args: argparse.Namespace) -> int:
     if args.doc is not None and (args.fast or args.case):
         raise ParameterError("--doc documents a full run of every case: drop --fast and --case")
     out = Path(args.out)
-    writable_dir(out, "--out")  # before running: never lose a long run to a bad folder
+    check_dir(out, "--out")
     if args.doc is not None:
-        writable_dir(Path(args.doc).parent, "--doc folder")
+        doc = Path(args.doc)
+        # the page's figures go to <PATH without .md>/figures: without the suffix, the page and
+        # its figure folder would be the same path
+        if doc.suffix.lower() != ".md":
+            raise ParameterError(f'--doc "{doc}" must be a Markdown file name ending in .md, '
+                                 "e.g. docs/validation.md")
+        check_dir(doc.with_suffix("") / "figures", "--doc figures folder")
+        writable_dir(doc.parent, "--doc folder")
+        writable_file(doc, "--doc")
+    writable_dir(out, "--out")  # before running: never lose a long run to a bad folder
     results = run_cases(args.case, fast=args.fast, progress=not args.no_progress)
     try:
         report = write_report(results, out, args.fast, doc=args.doc)
@@ -68,10 +77,10 @@ def add_verify(subparsers) -> None:
                    help="reduced replicates (for CI); tolerances follow from the smaller samples")
     p.add_argument("--case", metavar="ID", nargs="+", action="extend",
                    help="run only these case ids (repeatable), e.g. --case V-01 V-03")
-    p.add_argument("--out", metavar="DIR", default="runs/verify",
+    p.add_argument("--out", type=path_arg, metavar="DIR", default="runs/verify",
                    help="folder for report.md, results.csv and figures/ (default: %(default)s)")
-    p.add_argument("--doc", metavar="PATH", default=None,
-                   help="also write the report as this documentation page, e.g. "
+    p.add_argument("--doc", type=path_arg, metavar="PATH", default=None,
+                   help="also write the report as this Markdown page (a name ending in .md), e.g. "
                    "docs/validation.md (figures into <PATH without .md>/figures/); full runs only")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(handler=_verify)
