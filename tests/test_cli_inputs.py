@@ -166,7 +166,7 @@ def test_compare_metrics_are_the_numeric_columns_of_a_run_summary(run_folder):
 
 
 # -- clearer messages ------------------------------------------------------------------------------
-@pytest.mark.parametrize("command", ["validate", "run"])
+@pytest.mark.parametrize("command", ["validate", "run", "sweep"])
 def test_a_folder_given_as_scenario_file_is_called_a_folder(command, tmp_path, capsys):
     err = _refused([command, str(tmp_path)], capsys,
                    str(tmp_path), "is a folder, not a scenario file")
@@ -226,3 +226,12 @@ def test_an_empty_output_path_is_refused(argv, capsys, no_cases, tmp_path, monke
     monkeypatch.chdir(tmp_path)  # without the check, "" and " " would be written in the cwd
     _refused(argv, capsys, f"argument {argv[-2]}: an empty path")
     assert not list(tmp_path.iterdir())
+
+
+def test_sweep_out_onto_a_file_is_refused_before_running(tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    _refused(["sweep", str(VALID), "--out", str(afile), "--no-progress"], capsys,
+             f'--out "{afile}" is a file')
+    _refused(["sweep", str(VALID), "--out", str(afile / "under"), "--no-progress"], capsys,
+             "--out")

@@ -24,10 +24,6 @@ def _add_set(p: argparse.ArgumentParser) -> None:
 def _load(path: str, overrides: list[str]):
     from ..scenario.loading import load_scenario
 
-    # the loader would call a folder "no such scenario file", which sends the user looking for
-    # a missing path
-    if Path(path).is_dir():
-        raise ParameterError(f"{path}: is a folder, not a scenario file (.toml or .json)")
     return load_scenario(path, overrides)
 
 

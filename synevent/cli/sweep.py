@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..engine.checks import ParameterError
-from .common import EXIT_OK
+from .common import EXIT_OK, check_dir, path_arg
 
 __all__ = ["add_sweep"]
 
@@ -16,6 +16,8 @@ def _sweep(args: argparse.Namespace) -> int:
     from ..sweep.grid import expand, resolved_sweep
     from ..sweep.run import run_sweep
 
+    out = Path(args.out)
+    check_dir(out, "--out")  # before the grid is expanded and any task runs
     tasks, scenarios, resolved = [], {}, {}
     for f in args.files:
         sc = load_scenario(f, args.overrides)
@@ -25,7 +27,6 @@ def _sweep(args: argparse.Namespace) -> int:
         scenarios[sc.name] = f
         resolved[sc.name] = resolved_sweep(sc)
         tasks += expand(sc, f)
-    out = Path(args.out)
     manifest = {"scenarios": {name: str(Path(f).resolve()) for name, f in scenarios.items()},
                 "overrides": args.overrides, "resolved": resolved}
     summary = run_sweep(tasks, out, executor=args.executor, workers=args.workers,
@@ -46,7 +47,7 @@ def add_sweep(subparsers) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--set", metavar="KEY=VALUE", action="append", default=[], dest="overrides",
                    help="change one field of every file with its dotted key (repeatable)")
-    p.add_argument("--out", metavar="DIR", default="runs/sweep",
+    p.add_argument("--out", type=path_arg, metavar="DIR", default="runs/sweep",
                    help="sweep folder (default: %(default)s)")
     p.add_argument("--executor", choices=["inprocess", "processes", "dask"], default="processes",
                    help="where tasks run (default: %(default)s)")

@@ -24,6 +24,8 @@ __all__ = ["apply_overrides", "load_scenario", "parse_assignment", "read_file", 
 def read_file(path: str | Path) -> dict[str, Any]:
     """The raw contents of a ``.toml`` or ``.json`` scenario file."""
     p = Path(path)
+    if p.is_dir():
+        raise ParameterError(f"{p}: is a folder, not a scenario file (.toml or .json)")
     if not p.is_file():
         raise ParameterError(f"{p}: no such scenario file")
     text = p.read_bytes()
