@@ -7,11 +7,9 @@ which works because Python puts the script's own folder first on ``sys.path``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import pathlib
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 
 import matplotlib
 
@@ -21,6 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import synevent as se  # noqa: E402
+from synevent.parallel import optional_pool  # noqa: E402
 
 __all__ = ["compact_table", "drug_ki", "executor", "parse_args", "percent_change", "plt",
            "finish", "write_outputs"]
@@ -55,14 +54,9 @@ def parse_args(doc: str, name: str, *, replicates: int, quick_replicates: int, s
     return args
 
 
-@contextlib.contextmanager
-def executor(workers: int) -> Iterator[ProcessPoolExecutor | None]:
-    """A process pool of ``workers``, or ``None`` (run in this process) for one worker."""
-    if workers <= 1:
-        yield None
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield pool
+def executor(workers: int):
+    """A process pool of ``workers`` (not forked from here), or ``None`` for one worker."""
+    return optional_pool(workers)
 
 
 def _g(v: float) -> str:

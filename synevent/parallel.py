@@ -11,10 +11,12 @@ A script that starts such a pool must guard its top level with ``if __name__ == 
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["pool_context", "process_pool"]
+__all__ = ["optional_pool", "pool_context", "process_pool"]
 
 
 def pool_context() -> multiprocessing.context.BaseContext:
@@ -31,3 +33,13 @@ def process_pool(max_workers: int) -> ProcessPoolExecutor:
     results do not depend on the pool, since every replicate draws only from its own seed.
     """
     return ProcessPoolExecutor(max_workers=max_workers, mp_context=pool_context())
+
+
+@contextlib.contextmanager
+def optional_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """:func:`process_pool` of ``workers``, or ``None`` (run in this process) for one worker."""
+    if workers <= 1:
+        yield None
+        return
+    with process_pool(workers) as pool:
+        yield pool

@@ -354,5 +354,9 @@ def get(name: str, **overrides: Any) -> SynapseParams:
     try:
         factory = PRESETS[name]
     except KeyError:
-        raise ParameterError(f'unknown preset "{name}"; valid presets are {sorted(PRESETS)}') from None
+        volume = ("; striatum_dopamine and serotonin_volume are blocks of tissue, not synapses "
+                  "(synevent.striatum_dopamine(), [volume] in scenario files)"
+                  if name in ("striatum_dopamine", "serotonin_volume") else "")
+        raise ParameterError(
+            f'unknown preset "{name}"; valid presets are {sorted(PRESETS)}{volume}') from None
     return factory(**overrides)

@@ -159,3 +159,30 @@ def test_batched_exact_mode_gives_the_scalar_trajectories(monkeypatch):
 def test_mode_is_checked():
     with pytest.raises(se.ParameterError, match=r'"mode" must be one of \['):
         se.simulate_network(decay_network(5, 1.0), t_end_ms=1.0, dt_out_ms=0.5, mode="fast")
+
+
+@pytest.mark.parametrize("mode", ["exact", "hybrid"])
+def test_simulate_network_equals_a_network_run_by_simpy(mode):
+    """simulate_network runs each trajectory as a passive network; the same network as a SimPy
+    process of its own gives the same events."""
+    import simpy
+
+    from synevent.engine.random import make_seed_sequence
+
+    net = se.ReactionNetwork(
+        ("G", "R", "RG", "Gout"),
+        (se.Reaction("bind", {"G": 1, "R": 1}, {"RG": 1}, 0.01),
+         se.Reaction("unbind", {"RG": 1}, {"G": 1, "R": 1}, 5.0),
+         se.Reaction("escape", {"G": 1}, {"Gout": 1}, 1.0)),
+        {"G": 3000, "R": 40},
+    )
+    run = se.simulate_network(net, t_end_ms=5.0, dt_out_ms=0.05, n_trajectories=3, seed=8,
+                              mode=mode)
+    for i, child in enumerate(make_seed_sequence(8).spawn(3)):
+        env = simpy.Environment()
+        sim = se.ExactNetwork(env, net, se.RandomStream(child), trace_dt_ms=0.05, t_end_ms=5.0,
+                              mode=mode)
+        env.run(until=5.0)
+        sim.finish(5.0)
+        assert np.array_equal(sim.trace_array(), run.counts[i])
+        assert sim.fired == run.reactions_fired[i]

@@ -337,6 +337,16 @@ def test_a_volume_scenario_runs_reruns_and_compares(tmp_path, capsys):
         pd.read_parquet(again / "events.parquet"))
     assert main(["compare", str(control), str(cocaine), "--out", str(tmp_path / "cmp"),
                  "--metrics", "evoked_peak_uM", "clearance_t50_ms", "--no-progress"]) == 0
+    # a run folder of a volume: its default figure shows free and probe dopamine (no current)
+    assert main(["plot", str(folder)]) == 0
+    assert (folder / "traces.png").is_file()
+    # the recorded parameters belong to the preset they were resolved from
+    data = json.loads((folder / "resolved.json").read_text())
+    data["volume"]["preset"] = "serotonin_volume"
+    (tmp_path / "other.json").write_text(json.dumps(data))
+    assert main(["validate", str(tmp_path / "other.json")]) == 2
+    assert ('volume.preset: "serotonin_volume" differs from the recorded parameters of '
+            '"striatum_dopamine"') in capsys.readouterr().err
     table = pd.read_csv(tmp_path / "cmp" / "comparison.csv").set_index(["condition", "metric"])
     # Cocaine blocks DAT: clearance slows in every paired replicate (not a statistical claim:
     # 1 uM at Ki 0.3 uM leaves a quarter of the uptake, t50 grows several-fold).
@@ -382,3 +392,27 @@ interventions = [{ drug = "cocaine", conc_uM = 1.0 }]
     t50 = rows.pivot(index="replicate", columns="condition", values="clearance_t50_ms")
     # Paired replicates: blocked uptake clears more slowly (NaN: not halved before the end).
     assert (t50["cocaine"].fillna(np.inf) > t50["control"]).all()
+
+
+def test_compare_refuses_a_synapse_against_a_volume(tmp_path, capsys):
+    volume = tmp_path / "v.toml"
+    volume.write_text(VOLUME)
+    synapse = tmp_path / "s.toml"
+    synapse.write_text(VALID.read_text())
+    assert main(["compare", str(synapse), str(volume), "--set", "run.seed=11", "--set",
+                 "run.replicates=3", "--out", str(tmp_path / "c"), "--no-progress"]) == 2
+    assert "compare pairs files of one kind" in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
+
+
+def test_keys_of_the_other_kind_of_scenario_are_named(tmp_path, capsys):
+    volume = tmp_path / "v.toml"
+    volume.write_text(VOLUME)
+    assert main(["validate", str(volume), "--set", "synapse.mg_mM=1.0"]) == 2
+    assert "synapse.mg_mM does not apply" in capsys.readouterr().err
+    from synevent.scenario.build import build_synapse, build_volume
+
+    with pytest.raises(se.ParameterError, match=r"this is a \[volume\] scenario"):
+        build_synapse(load_scenario(volume, []))
+    with pytest.raises(se.ParameterError, match=r"this is a \[synapse\] scenario"):
+        build_volume(load_scenario(VALID, []))

@@ -132,3 +132,22 @@ def test_local_workers_are_not_forked_from_this_process(tmp_path):
         warnings.simplefilter("error", DeprecationWarning)
         two = run_sweep(tasks, tmp_path / "p", executor="processes", workers=2)
     pd.testing.assert_frame_equal(two, run_sweep(tasks, tmp_path / "i", executor="inprocess"))
+
+
+def test_another_synevent_version_does_not_resume_the_folder(tmp_path, capsys, monkeypatch):
+    # Another version's engine may give other numbers for the same files.
+    import synevent.sweep.run as sweep_run
+
+    out = tmp_path / "s"
+    assert main(_sweep(out)) == 0
+    monkeypatch.setattr(sweep_run, "__version__", "99.0")
+    assert main(_sweep(out)) == 2
+    err = capsys.readouterr().err
+    assert f"synevent {se.__version__} -> 99.0" in err and "--out" in err
+
+
+def test_outputs_a_sweep_does_not_write_are_no_change(tmp_path, capsys):
+    out = tmp_path / "s"
+    assert main(_sweep(out)) == 0
+    assert main(_sweep(out, "outputs.traces=false", "outputs.folder=\"elsewhere\"")) == 0
+    assert "2 of 2 tasks finished" in capsys.readouterr().out

@@ -64,7 +64,8 @@ def run_circuit(
     t_end = check_positive("t_end_ms", t_end_ms)
     dt = check_grid("trace_dt_ms", trace_dt_ms, "t_end_ms", t_end)
     update = check_positive("update_ms", update_ms)
-    syn_dt = t_end if synapse_trace_dt_ms is None else check_positive("synapse_trace_dt_ms", synapse_trace_dt_ms)
+    syn_dt = t_end if synapse_trace_dt_ms is None else check_grid(
+        "synapse_trace_dt_ms", synapse_trace_dt_ms, "t_end_ms", t_end)
     level = LogLevel.parse(log_level)
     mode = check_mode(mode)
     if not circuit.neurons:

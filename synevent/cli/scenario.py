@@ -113,18 +113,16 @@ def summary_metrics(sc) -> tuple[str, ...]:
     what a run returns. Boolean keys (``conserved``, a yes/no check of each run) are left out:
     a mean and a t-test of a yes/no flag are not a comparison of the conditions.
     """
-    from ..extrasynaptic.volume import simulate_volume
+    import dataclasses
+
+    import numpy as np
+
     from ..scenario.build import build_inputs
-    from ..simulation import simulate
     from ..studies.compare import numeric_metrics
 
-    inputs = build_inputs(sc)
-    if inputs.volume is not None:
-        probe = simulate_volume(inputs.volume, None, seed=0, t_end_ms=PROBE_MS,
-                                trace_dt_ms=PROBE_MS)
-    else:
-        probe = simulate(inputs.synapse, None, seed=0, t_end_ms=PROBE_MS, mode=sc.run.mode)
-    return numeric_metrics(probe.summary)
+    probe = dataclasses.replace(build_inputs(sc), stimulus=None, interventions=(),
+                                t_end_ms=PROBE_MS, trace_dt_ms=PROBE_MS, log_level="vesicle")
+    return numeric_metrics(probe.run(np.random.SeedSequence(0)).summary)
 
 
 def _check_metrics(requested: list[str] | None, sc) -> None:
@@ -160,7 +158,14 @@ def _compare(args: argparse.Namespace) -> int:
         raise ParameterError("compare pairs replicates on common seeds: every file needs the same "
                              f"run.seed (an integer) and run.replicates; got seeds {sorted(map(str, seeds))}"
                              f" and replicates {sorted(reps)}")
-    _check_metrics(args.metrics, scenarios[0])
+    kinds = {"[volume]" if sc.volume is not None else "[synapse]" for sc in scenarios}
+    if len(kinds) > 1:
+        raise ParameterError("compare pairs files of one kind: a [synapse] scenario and a "
+                             "[volume] scenario have different summaries; got "
+                             + ", ".join(f"{f} ({'[volume]' if sc.volume is not None else '[synapse]'})"
+                                         for f, sc in zip(args.files, scenarios)))
+    for sc in scenarios:  # a metric must be in every file's summary
+        _check_metrics(args.metrics, sc)
     root = Path(args.out)
     check_dir(root, "--out")
     if (root / "comparison.csv").is_dir():

@@ -41,6 +41,9 @@ def _counts(items: tuple, counts: dict[str, int], what: str, name_of) -> tuple:
 def build_synapse(sc: Scenario) -> SynapseParams:
     """The preset (or, in a resolved file, the recorded parameters) with the file's changes."""
     sec = sc.synapse
+    if sec is None:
+        raise ParameterError("synapse: this is a [volume] scenario; build_volume gives its "
+                             "parameters")
     recorded = sc.resolved.synapse_parameters if sc.resolved is not None else {}
     if recorded:
         if recorded.get("name") != sec.preset:
@@ -74,6 +77,9 @@ def build_synapse(sc: Scenario) -> SynapseParams:
 def build_volume(sc: Scenario) -> VolumeParams:
     """The ``[volume]`` preset (or, in a resolved file, the recorded parameters) with its changes."""
     sec = sc.volume
+    if sec is None:
+        raise ParameterError("volume: this is a [synapse] scenario; build_synapse gives its "
+                             "parameters")
     recorded = sc.resolved.volume_parameters if sc.resolved is not None else {}
     if recorded:
         if recorded.get("name") != sec.preset:

@@ -2,8 +2,8 @@
 
 The folder holds ``events.parquet`` (or ``events.csv``), ``traces.parquet``, ``summary.csv``
 and ``resolved.json``: the scenario with every default filled in, the seed's entropy, the
-package version and every synapse parameter used. ``synevent run resolved.json`` repeats the
-run event for event.
+package version and every synapse (or, for a ``[volume]`` file, volume) parameter used.
+``synevent run resolved.json`` repeats the run event for event.
 """
 
 from __future__ import annotations

@@ -473,6 +473,22 @@ class Scenario(Strict):
     sweep: SweepSection | None = None
     resolved: ResolvedInfo | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _stray_section(cls, data: Any) -> Any:
+        # A key set for the other kind of scenario (--set synapse.mg_mM=1 on a [volume] file)
+        # would otherwise be reported as that section's missing preset.
+        if isinstance(data, dict):
+            both = [k for k in ("synapse", "volume") if isinstance(data.get(k), dict)]
+            if len(both) == 2:
+                stray = [k for k in both if "preset" not in data[k]]
+                named = "; ".join(f"{k}.{key} does not apply" for k in stray for key in data[k])
+                raise PydanticCustomError(
+                    "preparation", "a scenario needs exactly one of [synapse] (one synapse) and "
+                    "[volume] (volume transmission in a block of tissue){named}",
+                    {"named": f": {named}" if named else ""})
+        return data
+
     @model_validator(mode="after")
     def _one_preparation(self) -> Scenario:
         if (self.synapse is None) == (self.volume is None):

@@ -305,8 +305,9 @@ def compare(
         Root seed; replicate ``r`` of every condition uses :func:`replicate_seed` ``(seed, r)``.
         ``None`` draws fresh entropy, recorded in :attr:`Comparison.seed_entropy`.
     executor : concurrent.futures.Executor, optional
-        ``None`` runs in this process. A ``ProcessPoolExecutor`` runs replicates in parallel;
-        the model and interventions must then be picklable. Results do not depend on it.
+        ``None`` runs in this process. A process pool (:func:`synevent.process_pool`, whose
+        workers are not forked from this process) runs replicates in parallel; the model and
+        interventions must then be picklable. Results do not depend on it.
     control : str, optional
         Reference condition; ``"control"`` if present, else the first condition.
     metrics : sequence of str, optional

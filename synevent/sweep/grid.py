@@ -87,8 +87,10 @@ def _digest(scenario: str, identity: str) -> str:
     return hashlib.sha256(f"{scenario}\n{identity}".encode()).hexdigest()
 
 
-#: Fields that do not change a task's numbers: editing them does not make a new sweep.
-_INERT = (("scenario", "description"), ("outputs", "folder"))
+#: Fields that do not change a task's numbers or files: editing them does not make a new
+#: sweep (a sweep task writes its summary and, unless ``outputs.events = "none"``, its events).
+_INERT = (("scenario", "description"), ("outputs", "folder"), ("outputs", "traces"),
+          ("outputs", "nwb"))
 
 
 def content_digest(data: dict[str, Any], synapse: dict[str, Any]) -> str:

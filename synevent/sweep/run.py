@@ -184,11 +184,15 @@ def run_sweep(tasks: Sequence[Task], root: Path, *, executor: str = "processes",
 
 
 def fingerprint(tasks: Sequence[Task]) -> str:
-    """SHA-256 of every task's identity, content and seed: equal exactly when two task lists
-    would produce the same results, whatever their order."""
+    """SHA-256 of every task's identity, content and seed, and of the synevent version: equal
+    exactly when two task lists would produce the same results, whatever their order.
+
+    The version is part of it because another version's engine may give other numbers for the
+    same parameters: its results are not mixed with this one's.
+    """
     lines = sorted(f"{t.scenario}\t{t.task_id}\t{t.seed_entropy}\t{list(t.spawn_key)}"
                    for t in tasks)
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    return hashlib.sha256("\n".join([f"synevent {__version__}", *lines]).encode()).hexdigest()
 
 
 def _grid(tasks: Sequence[Task]) -> dict[str, dict[str, Any]]:
@@ -230,7 +234,7 @@ def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
                     for k in sorted(set(a) | set(b)) if a.get(k, "(unset)") != b.get(k, "(unset)")]
     if not out and old.get("synevent_version") != new.get("synevent_version"):
         out.append(f"synevent {old.get('synevent_version')} -> {new.get('synevent_version')} "
-                   "(the same files may resolve to other synapse parameters)")
+                   "(another version may give other numbers for the same files)")
     return out or ["the scenarios of the tasks (same grid, seed and replicates)"]
 
 

@@ -9,15 +9,14 @@ published 1, tolerance 0) whose quantity text carries the measured numbers.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
-from collections.abc import Iterator
 from concurrent.futures import Executor
-from contextlib import contextmanager
 
 import numpy as np
 
-from ..parallel import process_pool
+from ..parallel import optional_pool
 from ..studies.statistics import Difference, paired_difference
 from .registry import Check
 
@@ -25,18 +24,12 @@ __all__ = ["allowance", "at_least_check", "bootstrap", "ci_check", "crossing_ms"
            "executor", "fmt_ci", "paired_ratio", "stat_check"]
 
 
-@contextmanager
-def executor(max_workers: int = 2) -> Iterator[Executor | None]:
+def executor(max_workers: int = 2) -> contextlib.AbstractContextManager[Executor | None]:
     """A process pool of up to ``max_workers`` (the CPUs there are), or None on one CPU.
 
     Results never depend on it: every run draws only from its own seed.
     """
-    n = min(max_workers, os.cpu_count() or 1)
-    if n < 2:
-        yield None
-        return
-    with process_pool(n) as pool:
-        yield pool
+    return optional_pool(min(max_workers, os.cpu_count() or 1))
 
 
 def allowance(stated: float, sem: float) -> float:
