@@ -38,6 +38,18 @@ def _counts(items: tuple, counts: dict[str, int], what: str, name_of) -> tuple:
     return tuple(dataclasses.replace(x, n=counts.get(name_of(x), x.n)) for x in items)
 
 
+def _recorded_or_preset(section: str, preset: str, recorded: dict[str, Any], cls: type,
+                        make: Any) -> Any:
+    """The parameters ``resolved.json`` recorded (a rerun), or the preset's current ones."""
+    if not recorded:
+        return make(preset)
+    if recorded.get("name") != preset:
+        raise ParameterError(
+            f'{section}.preset: "{preset}" differs from the recorded parameters of '
+            f'"{recorded.get("name")}"; delete the [resolved] table to start from a preset')
+    return from_plain(cls, recorded, f"resolved.{section}_parameters")
+
+
 def build_synapse(sc: Scenario) -> SynapseParams:
     """The preset (or, in a resolved file, the recorded parameters) with the file's changes."""
     sec = sc.synapse
@@ -45,14 +57,7 @@ def build_synapse(sc: Scenario) -> SynapseParams:
         raise ParameterError("synapse: this is a [volume] scenario; build_volume gives its "
                              "parameters")
     recorded = sc.resolved.synapse_parameters if sc.resolved is not None else {}
-    if recorded:
-        if recorded.get("name") != sec.preset:
-            raise ParameterError(
-                f'synapse.preset: "{sec.preset}" differs from the recorded parameters of '
-                f'"{recorded.get("name")}"; delete the [resolved] table to start from a preset')
-        s = from_plain(SynapseParams, recorded, "resolved.synapse_parameters")
-    else:
-        s = presets.get(sec.preset)
+    s = _recorded_or_preset("synapse", sec.preset, recorded, SynapseParams, presets.get)
     changes: dict[str, Any] = {k: getattr(sec, k) for k in _SCALARS if getattr(sec, k) is not None}
     for block in BLOCKS:
         section = getattr(sec, block)
@@ -81,14 +86,8 @@ def build_volume(sc: Scenario) -> VolumeParams:
         raise ParameterError("volume: this is a [synapse] scenario; build_synapse gives its "
                              "parameters")
     recorded = sc.resolved.volume_parameters if sc.resolved is not None else {}
-    if recorded:
-        if recorded.get("name") != sec.preset:
-            raise ParameterError(
-                f'volume.preset: "{sec.preset}" differs from the recorded parameters of '
-                f'"{recorded.get("name")}"; delete the [resolved] table to start from a preset')
-        v = from_plain(VolumeParams, recorded, "resolved.volume_parameters")
-    else:
-        v = VOLUME_PRESETS[sec.preset]()
+    v = _recorded_or_preset("volume", sec.preset, recorded, VolumeParams,
+                            lambda name: VOLUME_PRESETS[name]())
     changes = sec.model_dump(exclude_none=True, exclude={"preset", "initial_uM"})
     try:
         return v.replace(**changes) if changes else v
