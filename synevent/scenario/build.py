@@ -154,18 +154,13 @@ class Inputs:
     volume: VolumeParams | None = None
     initial_uM: float = 0.0
 
-    def simulate_kwargs(self) -> dict[str, Any]:
-        return {"t_end_ms": self.t_end_ms, "log_level": self.log_level,
-                "trace_dt_ms": self.trace_dt_ms, "interventions": self.interventions,
-                "mode": self.mode}
-
     def run(self, seed: np.random.SeedSequence) -> Result | VolumeResult:
         """One replicate: :func:`synevent.simulate`, or :func:`synevent.simulate_volume`."""
+        common = {"t_end_ms": self.t_end_ms, "seed": seed, "trace_dt_ms": self.trace_dt_ms,
+                  "interventions": self.interventions, "log_level": self.log_level}
         if self.volume is None:
-            return simulate(self.synapse, self.stimulus, seed=seed, **self.simulate_kwargs())
-        return simulate_volume(self.volume, self.stimulus, t_end_ms=self.t_end_ms, seed=seed,
-                               trace_dt_ms=self.trace_dt_ms, interventions=self.interventions,
-                               log_level=self.log_level, initial_uM=self.initial_uM)
+            return simulate(self.synapse, self.stimulus, mode=self.mode, **common)
+        return simulate_volume(self.volume, self.stimulus, initial_uM=self.initial_uM, **common)
 
 
 def build_inputs(sc: Scenario) -> Inputs:
