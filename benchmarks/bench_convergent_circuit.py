@@ -54,7 +54,7 @@ def warm_up(mode: str) -> float:
     c.connect(fibres, cell, se.presets.glutamatergic().replace(calcium={"local_peak_uM": 40.0}))
     t0 = time.perf_counter()
     r = c.run(60.0, seed=0, mode=mode)
-    assert r.summary()["quanta"] > 0
+    assert r.summary["quanta"] > 0
     return time.perf_counter() - t0
 
 
@@ -64,7 +64,7 @@ def run(args, mode: str) -> None:
     t0 = time.perf_counter()
     r = c.run(1000.0, seed=args.seed, mode=mode)
     wall = time.perf_counter() - t0
-    s = r.summary()
+    s = r.summary
     reactions = sum(len(x.network.reactions) for x in r.synapses.values())
     print(f"{mode} mode, {kernel.kernel_name()} loop: synapses {args.synapses}, {args.rate:g} Hz, 1 s simulated")
     print(f"warm-up            {warm:8.2f} s   (3 synapses for 60 ms; includes compiling or loading the loops)")

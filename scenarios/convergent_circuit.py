@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> pd.DataFrame:
             t0 = time.perf_counter()
             r = build(n_fibres, 20.0, t_end, mode == "synchronous").run(t_end, seed=s)
             wall = time.perf_counter() - t0
-            sm = r.summary()
+            sm = r.summary
             conserved &= sm["conserved"]
             v = r.voltage("ca1")
             rows.append({"drive": mode, "replicate": r_i, "wall_s": wall, "quanta": sm["quanta"],

@@ -107,7 +107,7 @@ def test_circuit_is_identical_with_tiny_buffers(both, monkeypatch, mode):
         return c.run(200.0, seed=3, mode=mode, log_level="reaction")
 
     p, c = both(run)
-    assert p.summary()["quanta"] > 0
+    assert p.summary["quanta"] > 0
     np.testing.assert_array_equal(p.voltage("ca1"), c.voltage("ca1"))
     pd.testing.assert_frame_equal(p.events, c.events)
     assert p.provenance["kernel"] == "python" and c.provenance["kernel"].startswith("numba")

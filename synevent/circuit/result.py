@@ -102,8 +102,12 @@ class CircuitResult:
                          **{k: v for k, v in r.summary.items() if not k.startswith(("psc_", "clearance_", "peak_free"))}})
         return pd.DataFrame(rows)
 
+    @cached_property
     def summary(self) -> dict[str, float]:
-        """Spike counts and rates of every neuron, and the circuit's release totals."""
+        """Spike counts and rates of every neuron, and the circuit's release totals.
+
+        A property, like :attr:`Result.summary`: ``run.summary["post.n_spikes"]``.
+        """
         out: dict[str, float] = {}
         for name, t in self.neuron_spikes.items():
             out[f"{name}.n_spikes"] = int(len(t))
