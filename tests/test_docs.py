@@ -25,7 +25,7 @@ def test_event_columns_are_documented():
 
 
 def test_summary_keys_are_documented():
-    run = se.simulate(se.presets.glutamatergic(), se.regular(1, 20.0), t_end_ms=5.0, seed=1)
+    run = se.simulate(se.presets.glutamatergic(), se.regular(20.0, 1), t_end_ms=5.0, seed=1)
     text = (DOCS / "reference" / "event_log.md").read_text()
     assert [k for k in run.summary if f"`{k}`" not in text] == []
     block = se.simulate_volume(se.striatum_dopamine(tissue_volume_um3=50.0), None, t_end_ms=5.0,
