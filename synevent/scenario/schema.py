@@ -351,8 +351,11 @@ def _intervention_tag(v: Any) -> str | None:
     return "drug" if isinstance(v, DrugEntry) else getattr(v, "kind", None)
 
 
+# Built outside the annotation: a string inside a subscript reads as a forward reference to linters.
+_TAGGED_INTERVENTIONS = tuple(Annotated[m, Tag(k)] for k, m in {"drug": DrugEntry, **_KIND_MODELS}.items())
+
 Intervention = Annotated[
-    Union[tuple(Annotated[m, Tag(k)] for k, m in {"drug": DrugEntry, **_KIND_MODELS}.items())],
+    Union[_TAGGED_INTERVENTIONS],
     Discriminator(
         _intervention_tag,
         custom_error_type="intervention_kind",
