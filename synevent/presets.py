@@ -170,7 +170,7 @@ def glutamatergic(**overrides: Any) -> SynapseParams:
             "receptors": "80 AMPA + 20 NMDA: Franks et al. 2002; schemes: Destexhe et al. 1994 (ampa5.mod, nmda5.mod)",
             "receptors.conductance_pS": "AMPA 10 pS, NMDA 50 pS: textbook values (unverified)",
             "transporters.EAAT2.n": "8500 /um2 (Lehre & Danbolt 1998 J Neurosci 18:8751) x PSD area (assumption)",
-            "transporters.EAAT2.kinetics": "kon ~1e7 /M/s (Wadiche & Kavanaugh 1998); cycle ~70 ms (Wadiche et al. 1995 Neuron 14:1019); koff, translocation as in the canonical network",
+            "transporters.EAAT2.kinetics": "kon ~1e7 /M/s (as fast as receptor binding per Wadiche & Kavanaugh 1998, no number given: unverified); cycle ~70 ms (Wadiche et al. 1995 Neuron 14:1019); koff, translocation as in the canonical network",
         },
     )
     return s.replace(**overrides) if overrides else s
@@ -226,7 +226,7 @@ def gabaergic(**overrides: Any) -> SynapseParams:
         "calcium.local_peak_uM": "25 uM: Schneggenburger & Neher 2000 Nature 406:889 (calyx estimate, assumed here)",
         "cleft.k_escape_per_ms": "0.8 /ms: the 1.2 ms decay of cleft glutamate (Clements et al. 1992) with escape as the only sink (this preset has no transporters); assumption for GABA",
         "receptors": "gabaa5.mod (Destexhe et al. 1994; data Otis & Mody 1992 Neuroscience 49:13); <80 receptors per synapse: Nusser, Cull-Candy & Farrant 1997 Neuron 19:697",
-        "receptors.conductance_pS": "29 pS: recombinant a1b2g2 (J Neurosci, PMC6762978)",
+        "receptors.conductance_pS": "29 pS: recombinant a1b1g2 (J Neurosci, PMC6762978) and a1b2g2L in HEK293 cells (~29 pS)",
         "vesicles.molecules_per_vesicle": "few thousand GABA per vesicle (unverified); 3000 assumed",
         "v_hold_mV": "0 mV so the Cl- current (E_rev -80 mV) is outward",
     }, overrides)

@@ -54,8 +54,9 @@ def net(n: int) -> TransporterParams:
 
 
 def eaat2(n: int) -> TransporterParams:
-    """GLT-1/EAAT2: binding 1e7 /M/s (Wadiche & Kavanaugh 1998), cycle ~70 ms (Wadiche et al.
-    1995); unbinding and translocation as in the canonical cleft network. Km 8.6 µM."""
+    """GLT-1/EAAT2: binding 1e7 /M/s (as fast as receptor binding, Wadiche & Kavanaugh 1998, who
+    give no number: unverified), cycle ~70 ms (Wadiche et al. 1995); unbinding and translocation
+    as in the canonical cleft network. Km 8.6 µM."""
     return TransporterParams("EAAT2", n, kon_per_uM_per_ms=0.01, koff_per_ms=0.5,
                              k_translocate_per_ms=0.1, k_reorient_per_ms=1.0 / 60.0)
 
