@@ -20,8 +20,8 @@ from ..parallel import optional_pool
 from ..studies.statistics import Difference, paired_difference
 from .registry import Check
 
-__all__ = ["allowance", "at_least_check", "at_most_check", "bootstrap", "ci_check", "crossing_ms",
-           "direction_check", "executor", "fmt_ci", "paired_ratio", "stat_check"]
+__all__ = ["allowance", "at_least_check", "bootstrap", "ci_check", "crossing_ms", "direction_check",
+           "executor", "fmt_ci", "paired_ratio", "stat_check"]
 
 
 def executor(max_workers: int = 2) -> contextlib.AbstractContextManager[Executor | None]:
@@ -82,15 +82,6 @@ def at_least_check(what: str, value: float, sem: float, bound: float, unit: str 
     ok = math.isfinite(value) and value + 3.0 * (sem if math.isfinite(sem) else 0.0) >= bound
     u = f" {unit}" if unit else ""
     q = f"{what}: {value:.3g} ± {sem:.2g}{u} (SEM), at least {bound:g}{u} (1 = yes)"
-    return Check(q, 1.0 if ok else 0.0, 1.0, 0.0, "")
-
-
-def at_most_check(what: str, value: float, sem: float, bound: float, unit: str = "") -> Check:
-    """Indicator that ``value`` stays at or below ``bound`` within 3 SEM
-    (``value − 3·SEM ≤ bound``)."""
-    ok = math.isfinite(value) and value - 3.0 * (sem if math.isfinite(sem) else 0.0) <= bound
-    u = f" {unit}" if unit else ""
-    q = f"{what}: {value:.3g} ± {sem:.2g}{u} (SEM), at most {bound:g}{u} (1 = yes)"
     return Check(q, 1.0 if ok else 0.0, 1.0, 0.0, "")
 
 

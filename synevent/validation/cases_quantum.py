@@ -17,7 +17,7 @@ import numpy as np
 import synevent as se
 
 from ..engine.network import molecules_per_uM
-from ._casekit import at_most_check, executor, stat_check
+from ._casekit import executor, stat_check
 from .registry import Case, Outcome, register
 
 __all__: list[str] = []
@@ -25,9 +25,10 @@ __all__: list[str] = []
 SEED = 20260713
 DT_MS, SPIKE_MS, WINDOW_MS = 0.005, 1.0, 4.0
 
-# Kullmann 1993: fewer than 20 fast glutamate-gated channels carry the quantal current at
-# Schaffer collateral-CA1 connections (abstract). Harris, Jolivet & Attwell 2012: 10-70 AMPA
-# receptors opened by one vesicle at different synapses (via BioNumbers 111653).
+# Harris, Jolivet & Attwell 2012: 10-70 AMPA receptors opened by one vesicle at different
+# synapses (via BioNumbers 111653). Kullmann 1993: fewer than 20 fast glutamate-gated channels
+# carry the quantal current in a subset of Schaffer collateral-CA1 connections (abstract); a bound
+# on some connections, not on the mean of all, so it is reported, not tested.
 CA1_MAX_OPEN = 20.0
 AMPA_OPEN_RANGE = (10.0, 70.0)
 # Mouse diaphragm m.e.p.c.: slope of the current-voltage line (the peak quantal conductance)
@@ -88,9 +89,6 @@ def run_quantum(fast: bool) -> Outcome:
     g_sem, e_sem = _sem(g_peak), _sem(e_g)
     lo, hi = AMPA_OPEN_RANGE
     checks = [
-        at_most_check(f"CA1: AMPA channels open at the peak of one quantum, mean of "
-                      f"{g_peak.size} quanta (Kullmann 1993: fewer than 20)",
-                      float(g_peak.mean()), g_sem, CA1_MAX_OPEN),
         stat_check(f"CA1: AMPA channels open at the peak of one quantum, against 10-70 at "
                    f"central synapses ({g_peak.size} quanta)", g_peak.mean(), (lo + hi) / 2,
                    (hi - lo) / 2, g_sem, "channels"),
@@ -108,14 +106,17 @@ def run_quantum(fast: bool) -> Outcome:
         f"(open fraction {g_peak.mean() / ampa.n:.2f}); full fusions {g_peak[~g_kr].mean():.1f} "
         f"({(~g_kr).sum()} quanta), kiss-and-run "
         f"{g_peak[g_kr].mean() if g_kr.any() else math.nan:.1f} ({g_kr.sum()}); CV of the peak "
-        f"{g_peak.std(ddof=1) / g_peak.mean():.2f}. Kullmann's bound comes from the quantal "
+        f"{g_peak.std(ddof=1) / g_peak.mean():.2f}; {(g_peak < CA1_MAX_OPEN).mean():.0%} of the "
+        f"quanta open fewer than {CA1_MAX_OPEN:g}. Kullmann's bound (fewer than 20 in a subset of "
+        f"connections) is reported, not tested: it bounds some connections, not the mean of all "
+        f"of them. It comes from the quantal "
         f"amplitude of a subset of connections divided by a single-channel current (neither the "
         f"conductance used nor the temperature is in the abstract); he explained the few channels "
         f"and the low quantal CV by receptors that are mostly bound and open with high "
         f"probability. The preset instead opens {g_peak.mean() / ampa.n:.0%} of its {ampa.n} "
         f"receptors (ampa5.mod opens at most 0.17 after 1 mM for 1 ms, V-03), and its AMPA "
-        f"conductance ({ampa.scheme.conductance_pS:g} pS) is unverified. If the mean is above 20, "
-        f"the preset's quantum opens somewhat more channels than at these connections. The 10-70 "
+        f"conductance ({ampa.scheme.conductance_pS:g} pS) is unverified. A mean above 20 means "
+        f"the preset's quantum opens somewhat more channels than at those connections. The 10-70 "
         f"range pools cortex, cerebellum and hippocampus. "
         f"Endplate ({n_nmj} impulses at one release site, {e_peak.size} quanta): "
         f"{e_peak.mean():.0f} ± {_sem(e_peak):.0f} of {nachr.n} nicotinic receptors open at the "
@@ -167,8 +168,8 @@ register(Case(
              "every 5 µs for 4 ms from the quantum's arrival.",
     quantity="Peak number of open AMPA channels per quantum (CA1), and peak conductance per "
              "quantum (channels x single-channel conductance, endplate); means over quanta.",
-    published="CA1: fewer than 20 fast glutamate-gated channels open to carry the quantal current; "
-              "10-70 AMPA receptors opened by one vesicle at central synapses. Endplate (mouse "
+    published="CA1: 10-70 AMPA receptors opened by one vesicle at central synapses (and fewer "
+              "than 20 channels in a subset of CA1 connections, reported only). Endplate (mouse "
               "diaphragm): m.e.p.c. conductance about 50 nS (1 nA per 20 mV), CV about 20 % "
               "between junctions.",
     source="Kullmann 1993 Proc R Soc B 253:107 (PMID 7690483; abstract verified on a PubMed "
@@ -179,8 +180,8 @@ register(Case(
            "clamp: abstract read on scilit.com (publication 38185064268e3f3966b519000cb095a6; "
            "abstract verified, authors and citation not seen there; we recall Linder & Quastel "
            "1978 J Physiol, unverified).",
-    tolerance="CA1 bound: one-sided, the mean within 3 SEM at or below 20 (1 = yes). 10-70: half "
-              "the range (±30) or 3 SEM. Endplate: ±20 % (10 nS, the stated between-junction CV) "
+    tolerance="CA1: half the range (±30) or 3 SEM; Kullmann's bound holds for a subset of "
+              "connections, so it is no test of a mean over all quanta. Endplate: ±20 % (10 nS, the stated between-junction CV) "
               "or 3 SEM of the run. Means over ≥ 500 quanta in the full CA1 run.",
     run=run_quantum,
 ))
