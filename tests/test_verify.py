@@ -173,6 +173,13 @@ def test_docs_page_starts_with_the_header_kept_in_code():
     assert (ROOT / "docs" / "validation.md").read_text().startswith(report.DOC_HEADER)
 
 
+def test_one_sided_indicator_check_allows_three_sem():
+    from synevent.validation._casekit import at_least_check
+
+    assert at_least_check("x", 1.8, 0.1, 2.0).passed
+    assert not at_least_check("x", 1.6, 0.1, 2.0).passed
+
+
 # --- command line --------------------------------------------------------------------------------
 
 def _verify(tmp_path, *args):
@@ -265,4 +272,4 @@ def test_fast_suite_runs_end_to_end(tmp_path):
 
 
 #: Cases the model does not pass yet (see docs/validation.md for the numbers and reasons).
-KNOWN_FAILING = {"V-05", "V-07"}
+KNOWN_FAILING = {"V-05", "V-07", "QUANTUM"}

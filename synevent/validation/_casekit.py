@@ -1,4 +1,4 @@
-"""Helpers shared by the clearance and neuromuscular validation cases.
+"""Helpers shared by the clearance, neuromuscular and quantum validation cases.
 
 Checks follow the rule of the validation set: a stochastic mean passes when
 ``|simulated − published| ≤ max(stated tolerance, 3·SEM)``, with the SEM taken from the run
