@@ -21,8 +21,8 @@ from ..stimulus import trains
 from ..stimulus.trains import SpikeTrain
 from ..synapse import SynapseParams
 from .plain import from_plain
-from .schema import (BLOCKS, INTERVENTION_KINDS, VOLUME_PRESETS, DrugEntry, Scenario,
-                     ScheduleSection)
+from .protocol import INTERVENTION_KINDS, DrugEntry, ScheduleSection
+from .schema import BLOCKS, VOLUME_PRESETS, Scenario
 
 __all__ = ["Inputs", "build_inputs", "build_interventions", "build_stimulus", "build_synapse",
            "build_volume"]

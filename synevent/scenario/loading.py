@@ -16,7 +16,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..engine.checks import ParameterError
-from .schema import STIMULUS_KINDS, Scenario
+from .protocol import STIMULUS_KINDS
+from .schema import Scenario
 
 __all__ = ["apply_overrides", "load_scenario", "parse_assignment", "read_file", "scenario_from_dict"]
 

@@ -1,7 +1,8 @@
 """The scenario file format: pydantic models, unknown keys refused.
 
 A scenario file (TOML) has the sections ``[scenario]``, ``[synapse]``, ``[stimulus]``,
-``[[interventions]]``, ``[run]``, ``[outputs]`` and, for studies, ``[sweep]``. The models here
+``[[interventions]]``, ``[run]``, ``[outputs]`` and, for studies, ``[sweep]`` (the stimulus and
+intervention sections are in :mod:`.protocol`, their strict base in :mod:`.strict`). The models here
 check types, ranges and names before anything runs; :mod:`synevent.scenario.build` then turns
 a validated scenario into the objects :func:`synevent.simulate` takes, where the parameter
 blocks' own checks apply as well.
@@ -13,101 +14,34 @@ dataclasses, so every field the library knows is accepted, with its type, and no
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import math
-import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    create_model,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, Field, create_model, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..cleft.cleft import CleftParams
 from ..extrasynaptic.volume import serotonin_volume, striatum_dopamine
-from ..pharmacology import interventions as iv
-from ..pharmacology.drugs import DRUGS
 from ..presets import PRESETS
 from ..presynaptic.calcium import CalciumParams
 from ..presynaptic.facilitation import FacilitationParams
 from ..presynaptic.sensor import SensorParams
 from ..presynaptic.vesicles import VesicleParams
+from .protocol import Intervention, Stimulus
+from .strict import PY_TYPES, NonNegFloat, PositiveFloat, Strict, choice
 
 __all__ = [
-    "INTERVENTION_KINDS",
     "OutputsSection",
     "RunSection",
     "Scenario",
-    "ScheduleSection",
     "SweepSection",
     "SynapseSection",
     "VOLUME_PRESETS",
     "VolumeSection",
+    "json_schema",
 ]
-
-#: Unit suffixes of field names; a key that differs from a field only in its unit gets a hint.
-UNIT_SUFFIXES = ("ms", "s", "us", "uM", "nM", "mM", "M", "nm", "um", "pA", "nA", "mV", "V", "nS",
-                 "pS", "hz", "Hz", "per_ms", "per_s", "per_uM_per_ms", "C", "um2_per_ms")
-_SUFFIX_RE = re.compile(r"_(" + "|".join(sorted(map(re.escape, UNIT_SUFFIXES), key=len,
-                                              reverse=True)) + r")$")
-
-
-def _stem(key: str) -> str:
-    return _SUFFIX_RE.sub("", key)
-
-
-def unknown_keys_message(keys: list[str], allowed: list[str]) -> str:
-    """Why ``keys`` are refused: a unit hint or the closest valid key for each, and the valid
-    keys once (not once per key)."""
-    parts, listed = [], False
-    for key in keys:
-        same_stem = [a for a in allowed if _stem(a) == _stem(key) and _SUFFIX_RE.search(a)]
-        if same_stem:
-            parts.append(f'unknown key "{key}": wrong unit suffix; synevent uses one unit system '
-                         f'and this field is "{same_stem[0]}"')
-            continue
-        close = difflib.get_close_matches(key, allowed, n=2)
-        hint = f' (did you mean {" or ".join(repr(c) for c in close)}?)' if close else ""
-        parts.append(f'unknown key "{key}"{hint}')
-        listed = True
-    if listed:
-        parts[-1] += f"; allowed keys are {sorted(allowed)}"
-    return "; ".join(parts)
-
-
-class Strict(BaseModel):
-    """Base of every section: unknown keys are refused with the list of valid ones."""
-
-    # strict: a string where a number belongs, or true where a count belongs, is refused rather
-    # than converted (TOML has typed values; a quoted number is a mistake worth reporting).
-    model_config = ConfigDict(extra="forbid", validate_default=True, strict=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            allowed = list(cls.model_fields)
-            unknown = [k for k in data if k not in allowed]
-            if unknown:
-                raise PydanticCustomError("unknown_key", unknown_keys_message(unknown, allowed))
-        return data
-
-
-PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 # -- synapse ------------------------------------------------------------------------------------
-_PY_TYPES = {"float": float, "int": int, "bool": bool, "str": str, "float | None": float | None}
-
-
 def _field_constraint(name: str, py: Any) -> Any:
     """Range a block field must lie in, from its name (the dataclasses re-check on build)."""
     if py is bool or py is str:
@@ -123,7 +57,7 @@ def _block_model(cls: type) -> type[BaseModel]:
     """An all-optional pydantic model of a parameter dataclass's fields."""
     fields: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
-        py = _PY_TYPES.get(f.type if isinstance(f.type, str) else getattr(f.type, "__name__", ""))
+        py = PY_TYPES.get(f.type if isinstance(f.type, str) else getattr(f.type, "__name__", ""))
         if py is None:
             continue  # nested objects are not set from files
         fields[f.name] = (_field_constraint(f.name, py) | None, None)
@@ -139,15 +73,6 @@ BLOCKS: dict[str, type] = {
     "facilitation": FacilitationParams,
 }
 _BLOCK_MODELS = {name: _block_model(cls) for name, cls in BLOCKS.items()}
-
-
-def _choice(kind: str, value: str, allowed: list[str], fold_case: bool = False) -> str:
-    key = value.lower() if fold_case else value
-    if key not in allowed:
-        raise PydanticCustomError(
-            f"unknown_{kind}", f'unknown {kind} "{value}"; allowed: {sorted(allowed)}'
-        )
-    return key
 
 
 class _SynapseBase(Strict):
@@ -166,7 +91,7 @@ class _SynapseBase(Strict):
     @field_validator("preset")
     @classmethod
     def _preset(cls, v: str) -> str:
-        return _choice("preset", v, list(PRESETS))
+        return choice("preset", v, list(PRESETS))
 
 
 SynapseSection = create_model(
@@ -202,167 +127,7 @@ class VolumeSection(Strict):
     @field_validator("preset")
     @classmethod
     def _preset(cls, v: str) -> str:
-        return _choice("volume preset", v, list(VOLUME_PRESETS))
-
-
-# -- stimulus -----------------------------------------------------------------------------------
-class _Train(Strict):
-    start_ms: NonNegFloat = 0.0
-    conduction_delay_ms: NonNegFloat = 0.0
-
-
-class RegularStimulus(_Train):
-    """``n_spikes`` at ``rate_hz`` from ``start_ms``."""
-
-    kind: Literal["regular"]
-    rate_hz: PositiveFloat
-    n_spikes: Annotated[int, Field(ge=1)]
-
-
-class PoissonStimulus(_Train):
-    """A Poisson train of ``rate_hz`` over ``duration_ms``."""
-
-    kind: Literal["poisson"]
-    rate_hz: PositiveFloat
-    duration_ms: PositiveFloat
-
-
-class BurstStimulus(_Train):
-    """``n_bursts`` of ``spikes_per_burst`` at ``intra_rate_hz``, one every ``burst_interval_ms``."""
-
-    kind: Literal["burst"]
-    n_bursts: Annotated[int, Field(ge=1)] = 1
-    spikes_per_burst: Annotated[int, Field(ge=1)]
-    intra_rate_hz: PositiveFloat
-    burst_interval_ms: PositiveFloat = 1000.0
-
-
-class PairedPulseStimulus(_Train):
-    """Two spikes ``interval_ms`` apart."""
-
-    kind: Literal["paired_pulse"]
-    interval_ms: PositiveFloat
-
-
-class ExplicitStimulus(Strict):
-    """Spikes at the listed times."""
-
-    kind: Literal["explicit"]
-    times_ms: Annotated[list[NonNegFloat], Field(min_length=1)]
-    conduction_delay_ms: NonNegFloat = 0.0
-
-    @field_validator("times_ms")
-    @classmethod
-    def _sorted(cls, v: list[float]) -> list[float]:
-        if any(b < a for a, b in zip(v, v[1:])):
-            raise PydanticCustomError("unsorted", "spike times must be non-decreasing")
-        return v
-
-
-class NoStimulus(Strict):
-    """No spikes: spontaneous release only."""
-
-    kind: Literal["none"]
-
-
-STIMULUS_KINDS = ("regular", "poisson", "burst", "paired_pulse", "explicit", "none")
-Stimulus = Annotated[
-    Union[RegularStimulus, PoissonStimulus, BurstStimulus, PairedPulseStimulus, ExplicitStimulus,
-          NoStimulus],
-    Field(discriminator="kind"),
-]
-
-
-# -- interventions ------------------------------------------------------------------------------
-class ScheduleSection(Strict):
-    """When a drug is present (see :class:`synevent.Schedule`); omitted bounds are -inf / inf."""
-
-    start_ms: Annotated[float, Field(allow_inf_nan=False)] | None = None
-    stop_ms: Annotated[float, Field(allow_inf_nan=False)] | None = None
-    tau_on_ms: NonNegFloat = 0.0
-    tau_off_ms: NonNegFloat = 0.0
-
-    @model_validator(mode="after")
-    def _order(self) -> ScheduleSection:
-        if self.start_ms is not None and self.stop_ms is not None and self.stop_ms <= self.start_ms:
-            raise PydanticCustomError(
-                "schedule_order",
-                "the schedule ends before it starts: stop_ms ({stop}) must be after start_ms "
-                "({start})", {"stop": self.stop_ms, "start": self.start_ms},
-            )
-        return self
-
-    def bounds(self) -> tuple[float, float]:
-        return (-math.inf if self.start_ms is None else self.start_ms,
-                math.inf if self.stop_ms is None else self.stop_ms)
-
-
-class DrugEntry(Strict):
-    """A library drug (``synevent.DRUGS``) at a bath concentration."""
-
-    drug: str = Field(json_schema_extra={"enum": sorted(DRUGS)})
-    conc_uM: NonNegFloat
-    schedule: ScheduleSection = Field(default_factory=ScheduleSection)
-
-    @field_validator("drug")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        return _choice("drug", v, list(DRUGS), fold_case=True)
-
-
-INTERVENTION_KINDS: dict[str, type] = {
-    c.kind: c
-    for c in (iv.TransporterInhibitor, iv.EnzymeInhibitor, iv.ReceptorAntagonist,
-              iv.ChannelBlocker, iv.AllostericModulator, iv.CaChannelBlocker, iv.ReleaseBlocker,
-              iv.VMATInhibitor, iv.Knockout)
-}
-
-
-def _intervention_model(kind: str, cls: type) -> type[BaseModel]:
-    fields: dict[str, Any] = {"kind": (Literal[kind], ...),
-                              "schedule": (ScheduleSection, Field(default_factory=ScheduleSection))}
-    for f in dataclasses.fields(cls):
-        if f.name in ("schedule",):
-            continue
-        py = _PY_TYPES[f.type]
-        default = ... if f.default is dataclasses.MISSING else f.default
-        if f.name == "mode":
-            choices = {"transporter_inhibitor": ("competitive", "noncompetitive"),
-                       "enzyme_inhibitor": ("competitive", "noncompetitive")}[kind]
-            py = Literal[choices]  # type: ignore[valid-type]
-        elif f.name in ("target", "label"):
-            pass
-        elif f.name in ("max_block", "fraction_remaining"):
-            py = Annotated[float, Field(ge=0, le=1)]
-        elif py is float:
-            py = NonNegFloat if f.name == "conc_uM" else (
-                PositiveFloat if f.name != "efficacy" else NonNegFloat)
-        fields[f.name] = (py, default)
-    doc = (cls.__doc__ or kind).strip().splitlines()[0]
-    return create_model(f"{cls.__name__}Entry", __base__=Strict, __doc__=doc, **fields)
-
-
-_KIND_MODELS = {k: _intervention_model(k, c) for k, c in INTERVENTION_KINDS.items()}
-
-
-def _intervention_tag(v: Any) -> str | None:
-    if isinstance(v, dict):
-        return "drug" if "drug" in v else v.get("kind")
-    return "drug" if isinstance(v, DrugEntry) else getattr(v, "kind", None)
-
-
-# Built outside the annotation: a string inside a subscript reads as a forward reference to linters.
-_TAGGED_INTERVENTIONS = tuple(Annotated[m, Tag(k)] for k, m in {"drug": DrugEntry, **_KIND_MODELS}.items())
-
-Intervention = Annotated[
-    Union[_TAGGED_INTERVENTIONS],
-    Discriminator(
-        _intervention_tag,
-        custom_error_type="intervention_kind",
-        custom_error_message="an intervention needs \"drug\" (a library drug) or \"kind\" "
-        f"(one of {sorted(INTERVENTION_KINDS)})",
-    ),
-]
+        return choice("volume preset", v, list(VOLUME_PRESETS))
 
 
 # -- run, outputs, sweep ------------------------------------------------------------------------
