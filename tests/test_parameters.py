@@ -28,7 +28,9 @@ import synevent as se
         (lambda: se.CleftParams(height_nm=0.0), r'"height_nm" must be > 0, got 0.0'),
         (lambda: se.TransporterParams("DAT", 10, -1.0, 0.1, 0.1), r'"DAT.kon_per_uM_per_ms" must be in \[0, inf\), got -1.0'),
         (lambda: se.regular(-5.0, 3), r'"rate_hz" must be > 0, got -5.0'),
-        (lambda: se.explicit([3.0, 1.0]), r'"times_ms" must be finite, non-negative and non-decreasing'),
+        (lambda: se.explicit([3.0, 1.0]), r'"times_ms" must be finite, non-negative and strictly increasing'),
+        # Two spikes at once: the second took every fusion and the first counted as a failure.
+        (lambda: se.explicit([5.0, 5.0]), r'"times_ms" must be .*strictly increasing, got \[5.0, 5.0\]'),
         (lambda: se.presets.get("purkinje"), r'unknown preset "purkinje"; valid presets are \['),
         (lambda: se.presets.glutamatergic(vesicles={"n_site": 3}), r"unknown field\(s\) \['n_site'\] in \"vesicles\""),
         (lambda: se.presets.glutamatergic(colour="red"), r'unknown synapse field "colour"'),

@@ -155,7 +155,12 @@ def paired_pulse(
 
 
 def explicit(times_ms, *, conduction_delay_ms: float = 0.0) -> SpikeTrain:
-    """Spikes at the given times (ms, non-negative, non-decreasing)."""
+    """Spikes at the given times (ms, non-negative, strictly increasing).
+
+    Two spikes of one axon at the same time are not a train: the second would take every
+    fusion of the first (``quanta_per_spike`` counts a fusion for the last spike at or before
+    it), so the first would count as a failure.
+    """
     try:
         t = np.asarray(times_ms, dtype=float)
     except (TypeError, ValueError):
@@ -165,8 +170,8 @@ def explicit(times_ms, *, conduction_delay_ms: float = 0.0) -> SpikeTrain:
     if t.ndim > 1:
         raise ParameterError(f'"times_ms" must be one-dimensional, got shape {t.shape}')
     t = t.ravel()
-    if t.size and (not np.all(np.isfinite(t)) or t.min() < 0 or np.any(np.diff(t) < 0)):
+    if t.size and (not np.all(np.isfinite(t)) or t.min() < 0 or np.any(np.diff(t) <= 0)):
         raise ParameterError(
-            f'"times_ms" must be finite, non-negative and non-decreasing, got {list(times_ms)!r}'
+            f'"times_ms" must be finite, non-negative and strictly increasing, got {list(times_ms)!r}'
         )
     return SpikeTrain("explicit", {"times_ms": t.tolist()}, conduction_delay_ms)
