@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -40,7 +41,8 @@ def simulate(
     stimulus : SpikeTrain or None
         Spike arrivals at the terminal; ``None`` for spontaneous activity only.
     t_end_ms : float
-        Simulated time.
+        Simulated time. Spikes of the stimulus at or after it are not delivered, with a
+        warning that says how many.
     seed : int or SeedSequence, optional
         Entropy of the run's single random generator; ``None`` draws fresh entropy (recorded
         in the result's provenance).
@@ -70,6 +72,8 @@ def simulate(
                              f"None, got {stimulus!r}; for spike times use se.explicit(times)")
     t_end = check_positive("t_end_ms", t_end_ms)
     dt = check_grid("trace_dt_ms", trace_dt_ms, "t_end_ms", t_end)
+    if stimulus is not None and (lost := stimulus.beyond(t_end)):
+        warnings.warn(f"stimulus: {lost}", UserWarning, stacklevel=2)
     level = LogLevel.parse(log_level)
     mode = check_mode(mode)
     drugs = plan(synapse, interventions)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,7 +97,7 @@ class SynapseParams:
     facilitation: FacilitationParams = field(default_factory=FacilitationParams)
 
     def __post_init__(self) -> None:
-        if not self.transmitter.isidentifier():
+        if not isinstance(self.transmitter, str) or not self.transmitter.isidentifier():
             raise ParameterError(f'"transmitter" must be an identifier, got {self.transmitter!r}')
         if check_finite("temperature_C", self.temperature_C) < -273.15:
             raise ParameterError(
@@ -105,12 +105,27 @@ class SynapseParams:
         check_finite("v_hold_mV", self.v_hold_mV)
         check_nonnegative("mg_mM", self.mg_mM)
         check_nonnegative("sync_window_ms", self.sync_window_ms)
-        check_nonnegative("async_window_ms", self.async_window_ms)
-        for group in ("receptors", "transporters", "enzymes", "metabotropic", "cotransmitters"):
-            object.__setattr__(self, group, tuple(getattr(self, group)))
-        for m in self.metabotropic:
-            if not isinstance(m, MetabotropicReceptor):
-                raise ParameterError(f'"metabotropic" must hold MetabotropicReceptor objects, got {m!r}')
+        if check_nonnegative("async_window_ms", self.async_window_ms) < self.sync_window_ms:
+            raise ParameterError(
+                f'"async_window_ms" must be at least "sync_window_ms" ({self.sync_window_ms!r}), '
+                f"got {self.async_window_ms!r}: no fusion could be classed asynchronous"
+            )
+        for name, kind in _BLOCKS.items():
+            value = getattr(self, name)
+            if not isinstance(value, kind):
+                raise ParameterError(
+                    f'"{name}" must be a {kind.__name__} (or, in replace(), a dict of its fields), '
+                    f"got {value!r}"
+                )
+        for group, kind in _GROUPS.items():
+            items = getattr(self, group)
+            if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
+                raise ParameterError(f'"{group}" must be a tuple of {kind.__name__}, got {items!r}')
+            items = tuple(items)
+            for item in items:
+                if not isinstance(item, kind):
+                    raise ParameterError(f'"{group}" must hold {kind.__name__} objects, got {item!r}')
+            object.__setattr__(self, group, items)
         names = [p.scheme.name for p in self.receptors]
         names += [t.name for t in self.transporters] + [e.name for e in self.enzymes]
         names += [m.name for m in self.metabotropic]
@@ -131,9 +146,6 @@ class SynapseParams:
         return own or self.transmitter
 
     def _check_transmitters(self) -> None:
-        for c in self.cotransmitters:
-            if not isinstance(c, Cotransmitter):
-                raise ParameterError(f'"cotransmitters" must hold Cotransmitter objects, got {c!r}')
         known = self.transmitters
         if len(set(known)) != len(known):
             raise ParameterError(f"transmitter and cotransmitter names must differ, got {list(known)}")
@@ -178,3 +190,11 @@ class SynapseParams:
     def to_dict(self) -> dict[str, Any]:
         """Every parameter as plain data (for provenance and export)."""
         return dataclasses.asdict(self)
+
+
+# The parameter blocks and population groups of a synapse, with the type each must hold.
+_BLOCKS = {"calcium": CalciumParams, "sensor": SensorParams, "vesicles": VesicleParams,
+           "cleft": CleftParams, "facilitation": FacilitationParams}
+_GROUPS = {"receptors": ReceptorPopulation, "transporters": TransporterParams,
+           "enzymes": EnzymeParams, "metabotropic": MetabotropicReceptor,
+           "cotransmitters": Cotransmitter}

@@ -134,3 +134,19 @@ def test_bad_circuit_input_is_refused_with_the_field_named():
         c.add_neuron("a")
     with pytest.raises(se.ParameterError, match='"n"'):
         c.connect("x", "a", GLU, n=0)
+
+
+def test_a_refused_connect_leaves_the_circuit_unchanged():
+    c = se.Circuit()
+    c.add_neuron("a")
+    c.add_input("x", se.explicit([1.0]))
+    c.add_input("y", se.explicit([1.0]))
+    with pytest.raises(se.ParameterError, match='unknown source "z"'):
+        c.connect(["x", "z"], "a", GLU)
+    with pytest.raises(se.ParameterError, match=r'knockout "target" must name .* got \'AMPAR\''):
+        c.connect("x", "a", GLU, interventions=[se.Knockout(target="AMPAR")])
+    assert c.connections == []
+    # Interventions given as a generator reach every source, and one application is accepted.
+    c.connect(["x", "y"], "a", GLU, interventions=(d for d in [se.drug("NBQX", 1.0)]))
+    c.connect("x", "a", GLU, interventions=se.drug("NBQX", 1.0))
+    assert [len(conn.interventions) for conn in c.connections] == [1, 1, 1]

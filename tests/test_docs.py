@@ -84,3 +84,14 @@ def test_drug_table_matches_library():
             key = next(k for k in ("ki_uM", "kd_uM", "ic50_uM", "k_cleave_per_uM_per_ms") if k in a.params)
             library[(d.name, a.target, a.kind.kind, key)] = a.params[key]
     assert documented == library
+
+
+def test_trace_columns_of_the_glutamatergic_preset_are_as_documented():
+    text = (DOCS / "reference" / "event_log.md").read_text()
+    listed = re.search(r"the glutamatergic preset gives the columns `([^`]+)`", text).group(1)
+    r = se.simulate(se.presets.glutamatergic(), None, t_end_ms=1.0, seed=1)
+    assert [c.strip() for c in listed.split(",")] == list(r.traces.columns)
+    first_cells = re.findall(r"^\|([^|]*)\|", text.split("## Summary")[1].split("## Provenance")[0],
+                             flags=re.M)
+    documented = {k for cell in first_cells for k in re.findall(r"`([A-Za-z0-9_]+)`", cell)}
+    assert set(r.summary) <= documented

@@ -186,3 +186,31 @@ def test_simulate_network_equals_a_network_run_by_simpy(mode):
         sim.finish(5.0)
         assert np.array_equal(sim.trace_array(), run.counts[i])
         assert sim.fired == run.reactions_fired[i]
+
+
+def test_a_seed_sequence_gives_the_same_trajectories_every_time():
+    # spawn() would count the children already handed out and give new ones on a second call.
+    net = se.ReactionNetwork(("A", "B"), (se.Reaction("r", {"A": 1}, {"B": 1}, 0.5),), {"A": 100})
+    root = np.random.SeedSequence(11)
+    a = se.simulate_network(net, t_end_ms=5.0, dt_out_ms=0.5, n_trajectories=3, seed=root)
+    b = se.simulate_network(net, t_end_ms=5.0, dt_out_ms=0.5, n_trajectories=3, seed=root)
+    c = se.simulate_network(net, t_end_ms=5.0, dt_out_ms=0.5, n_trajectories=3, seed=11)
+    np.testing.assert_array_equal(a.counts, b.counts)
+    np.testing.assert_array_equal(a.counts, c.counts)
+    assert root.n_children_spawned == 0
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: se.ReactionNetwork("AB", ()), r'"species" must be a sequence of species names, got \'AB\''),
+        (lambda: se.ReactionNetwork(("A", "B"), se.Reaction("r", {"A": 1}, {"B": 1}, 1.0)),
+         r'"reactions" must be a sequence of Reaction objects, got Reaction\(name=\'r\''),
+        (lambda: se.ReactionNetwork(("A",), [{"name": "r"}]), r'"reactions" must hold Reaction objects, got \{\'name\': \'r\'\}'),
+        (lambda: se.stochastic_rate(3, 1.0), r'"order" must be 0, 1 or 2, got 3'),
+        (lambda: se.stochastic_rate("1", 1.0), r'"order" must be 0, 1 or 2, got \'1\''),
+    ],
+)
+def test_network_of_wrong_types_is_refused(build, message):
+    with pytest.raises(se.ParameterError, match=message):
+        build()

@@ -348,3 +348,23 @@ def test_single_intervention_and_numpy_numbers_are_accepted():
     assert s.level(6.0) == 1.0
     res = se.simulate(se.presets.dopaminergic(), None, t_end_ms=5.0, seed=1, interventions=se.drug("cocaine", 1.0))
     assert res.provenance["interventions"][0]["label"] == "cocaine"
+
+
+def test_release_blocker_leaves_the_run_as_control_until_it_cleaves():
+    # Its cleavage times come from a side stream: at zero dose the run is the control, and a
+    # toxin applied at 100 ms changes nothing before its first cleavage (common random numbers).
+    syn = se.presets.glutamatergic(vesicles={"n_sites": 4})
+    stim = se.regular(20.0, 4, start_ms=5.0)
+
+    def before(ev, t):  # as text: the drug rows leave categories behind
+        return ev[ev["t_ms"] < t].reset_index(drop=True).astype(str)
+
+    control = _events(se.simulate(syn, stim, t_end_ms=200.0, seed=3))
+    zero = _events(se.simulate(syn, stim, t_end_ms=200.0, seed=3,
+                               interventions=[se.drug("BoNT/A", 0.0, se.Schedule(start_ms=0.0))]))
+    assert before(zero, 200.0).equals(before(control, 200.0))
+    late = _events(se.simulate(syn, stim, t_end_ms=200.0, seed=3,
+                               interventions=[se.drug("BoNT/A", 1e3, se.Schedule(start_ms=100.0))]))
+    first_cut = late.loc[late["kind"] == "cleavage", "t_ms"].min()
+    assert first_cut >= 100.0 and (control["t_ms"] < first_cut).sum() > 10
+    assert before(late, first_cut).equals(before(control, first_cut))

@@ -20,6 +20,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..engine.checks import ParameterError, check_count, check_nonnegative, check_positive
+from ..pharmacology.drugs import DrugApplication
+from ..pharmacology.interventions import Intervention
+from ..pharmacology.mechanisms import plan
 from ..postsynaptic.neuron import CurrentClamp, NeuronParams, VoltageClamp
 from ..stimulus.trains import SpikeTrain
 from ..synapse import SynapseParams
@@ -127,18 +130,28 @@ class Circuit:
         if not isinstance(synapse, SynapseParams):
             raise ParameterError(f'"synapse" must be SynapseParams, got {type(synapse).__name__}')
         check_count("n", n, minimum=1)
-        names: list[str] = []
+        if isinstance(interventions, (Intervention, DrugApplication)):
+            interventions = (interventions,)
+        # Once, so a generator serves every source; resolved now so a bad one fails here.
+        ivs = tuple(interventions)
+        plan(synapse, ivs)
+        # Every source is checked before any is connected: a refused call leaves the circuit as
+        # it was, so calling again after a fix does not connect the good sources twice.
+        delays: list[float] = []
         for src in pres:
             if src in self.inputs:
-                d = 0.0 if delay_ms is None else check_nonnegative("delay_ms", delay_ms)
+                delays.append(0.0 if delay_ms is None else check_nonnegative("delay_ms", delay_ms))
             elif src in self.neurons:
-                d = DEFAULT_AXON_DELAY_MS if delay_ms is None else check_positive("delay_ms", delay_ms)
+                delays.append(DEFAULT_AXON_DELAY_MS if delay_ms is None
+                              else check_positive("delay_ms", delay_ms))
             else:
                 raise ParameterError(
                     f'unknown source "{src}"; inputs are {sorted(self.inputs)}, neurons {sorted(self.neurons)}'
                 )
+        names: list[str] = []
+        for src, d in zip(pres, delays):
             first = sum(c.n for c in self.connections if c.pre == src and c.post == post)
-            conn = Connection(src, post, synapse, n, d, tuple(interventions), first)
+            conn = Connection(src, post, synapse, n, d, ivs, first)
             self.connections.append(conn)
             names += conn.synapse_names
         return names

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..engine.log import EVENT_COLUMNS, EventLog
+from ..engine.log import EVENT_COLUMNS, EventLog, text_category
 from ..results import Result
 from .circuit import Circuit
 
@@ -85,7 +85,7 @@ class CircuitResult:
         df = pd.concat(parts, ignore_index=True).sort_values("t_ms", kind="stable", ignore_index=True)
         for col, dtype in EVENT_COLUMNS.items():
             if dtype == "category":
-                df[col] = df[col].astype("category")
+                df[col] = text_category(df[col])
         return df
 
     @property

@@ -17,7 +17,7 @@ from array import array
 import numpy as np
 import pandas as pd
 
-__all__ = ["EVENT_COLUMNS", "EventLog", "LogLevel"]
+__all__ = ["EVENT_COLUMNS", "EventLog", "LogLevel", "text_category"]
 
 
 class LogLevel(enum.IntEnum):
@@ -60,6 +60,18 @@ EVENT_COLUMNS: dict[str, str] = {
     "amount": "int64",
     "detail": "category",
 }
+
+
+def text_category(values: pd.Series) -> pd.Series:
+    """``values`` as a categorical of strings, with sorted string categories even when empty.
+
+    NOTE: ``astype(str).astype("category")`` of an empty column gives categories that Arrow
+    stores as a dictionary of nulls, which Parquet reads back as ``object``: an empty log would
+    not round-trip with its dtypes.
+    """
+    text = values.astype(str)
+    categories = pd.Index(np.unique(text.to_numpy(dtype=object)).astype(str), dtype=str)
+    return text.astype(pd.CategoricalDtype(categories))
 
 
 class EventLog:
@@ -209,5 +221,5 @@ class EventLog:
         df = df.sort_values("t_ms", kind="stable", ignore_index=True)
         for col, dtype in EVENT_COLUMNS.items():
             if dtype == "category":
-                df[col] = df[col].astype(str).astype("category")
+                df[col] = text_category(df[col])
         return df

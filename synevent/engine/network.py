@@ -46,6 +46,8 @@ def stochastic_rate(order: int, k: float, volume_L: float | None = None) -> floa
     volume_L : float, optional
         Reaction volume; required for orders 0 and 2.
     """
+    if isinstance(order, bool) or order not in (0, 1, 2):
+        raise ParameterError(f'"order" must be 0, 1 or 2, got {order!r}')
     check_nonnegative("k", k)
     if order == 1:
         return float(k)
@@ -54,9 +56,7 @@ def stochastic_rate(order: int, k: float, volume_L: float | None = None) -> floa
     n_per_uM = molecules_per_uM(check_positive("volume_L", volume_L))
     if order == 0:
         return k * n_per_uM
-    if order == 2:
-        return k / n_per_uM
-    raise ParameterError(f'"order" must be 0, 1 or 2, got {order!r}')
+    return k / n_per_uM
 
 
 def _stoich(name: str, field_name: str, value: Any) -> dict[str, int]:
@@ -142,12 +142,19 @@ class ReactionNetwork:
     volume_L: float | None = None
 
     def __post_init__(self) -> None:
+        for name, kind in (("species", "species names"), ("reactions", "Reaction objects")):
+            value = getattr(self, name)
+            if isinstance(value, (str, bytes, Mapping, Reaction)) or not isinstance(value, Iterable):
+                raise ParameterError(f'"{name}" must be a sequence of {kind}, got {value!r}')
         species = tuple(str(s) for s in self.species)
         if len(set(species)) != len(species):
             dup = sorted({s for s in species if species.count(s) > 1})
             raise ParameterError(f'"species" must be unique, got duplicates {dup}')
         object.__setattr__(self, "species", species)
         reactions = tuple(self.reactions)
+        for r in reactions:
+            if not isinstance(r, Reaction):
+                raise ParameterError(f'"reactions" must hold Reaction objects, got {r!r}')
         names = [r.name for r in reactions]
         if len(set(names)) != len(names):
             dup = sorted({n for n in names if names.count(n) > 1})

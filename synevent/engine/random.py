@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["BLOCK_SIZE", "RandomStream", "make_seed_sequence"]
+__all__ = ["BLOCK_SIZE", "RandomStream", "child_seeds", "make_seed_sequence"]
 
 #: Numbers per pre-drawn block.
 BLOCK_SIZE = 4096
 _BLOCK = BLOCK_SIZE
+#: First spawn-key entry of a stream's side generators (:meth:`RandomStream.side_generator`),
+#: far above any replicate index so they never coincide with a replicate's seed.
+_SIDE_KEY = 2**31
 
 
 def make_seed_sequence(seed: int | np.random.SeedSequence | None) -> np.random.SeedSequence:
@@ -24,6 +27,18 @@ def make_seed_sequence(seed: int | np.random.SeedSequence | None) -> np.random.S
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise ValueError(f'"seed" must be a non-negative integer or None, got {seed!r}')
     return np.random.SeedSequence(seed)
+
+
+def child_seeds(seed: int | np.random.SeedSequence | None, n: int) -> list[np.random.SeedSequence]:
+    """The children ``0 .. n-1`` of ``seed`` (spawn keys ``spawn_key + (i,)``).
+
+    Equal to ``SeedSequence(seed).spawn(n)`` for an integer seed, but a ``SeedSequence`` passed
+    in is not mutated (``spawn`` counts the children it has handed out, so a second call with
+    the same object would give other children, and other numbers).
+    """
+    root = make_seed_sequence(seed)
+    return [np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i), pool_size=root.pool_size)
+            for i in range(n)]
 
 
 class RandomStream:
@@ -42,11 +57,26 @@ class RandomStream:
         self._iu = 0
         self._e: list[float] = []
         self._ie = 0
+        self._n_side = 0
 
     @property
     def entropy(self) -> int:
         """The entropy of the seed sequence (store it to reproduce the run)."""
         return int(self.seed_sequence.entropy)  # type: ignore[arg-type]
+
+    def side_generator(self) -> np.random.Generator:
+        """A generator independent of :attr:`generator`, for draws that must not shift the
+        main stream (e.g. those of an intervention, which would otherwise change every later
+        event of the run even at zero dose).
+
+        The k-th call returns the generator of child key ``spawn_key + (2**31 + k,)``; the seed
+        sequence itself is not mutated.
+        """
+        ss = self.seed_sequence
+        child = np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, _SIDE_KEY + self._n_side),
+                                       pool_size=ss.pool_size)
+        self._n_side += 1
+        return np.random.Generator(np.random.PCG64(child))
 
     def uniform(self) -> float:
         """One draw from U[0, 1)."""

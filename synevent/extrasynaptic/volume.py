@@ -14,6 +14,7 @@ net diffusive exchange with the surroundings is zero unless ``k_escape_per_ms`` 
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from .._version import __version__
 from ..cleft.clearance import TransporterParams
 from ..cleft.cleft import build_compartment_network
 from ..engine.checks import (ParameterError, check_count, check_grid, check_nonnegative,
@@ -233,7 +235,8 @@ def simulate_volume(
     ----------
     params : VolumeParams
     evoked : SpikeTrain or None
-        Stimulus delivered to every terminal at once, on top of tonic firing.
+        Stimulus delivered to every terminal at once, on top of tonic firing (its spikes at or
+        after ``t_end_ms`` are not delivered, with a warning, as in :func:`synevent.simulate`).
     t_end_ms, seed, trace_dt_ms, log_level
         As for :func:`synevent.simulate`.
     interventions : iterable
@@ -249,6 +252,8 @@ def simulate_volume(
                              f"...), got {evoked!r}; for spike times use se.explicit(times)")
     t_end = check_positive("t_end_ms", t_end_ms)
     dt = check_grid("trace_dt_ms", trace_dt_ms, "t_end_ms", t_end)
+    if evoked is not None and (lost := evoked.beyond(t_end)):
+        warnings.warn(f"evoked: {lost}", UserWarning, stacklevel=2)
     level = LogLevel.parse(log_level)
     bolus = int(round(check_nonnegative("initial_uM", initial_uM) * molecules_per_uM(params.volume_L)))
     drugs = plan(params.as_synapse(), interventions)
@@ -304,9 +309,15 @@ def simulate_volume(
     trace = space.trace_array()
     released = cumulative_on_grid(arrivals_t, arrivals_n, np.arange(trace.shape[0]) * dt)
     prov = {
+        "synevent_version": __version__,
         "seed_entropy": rs.entropy,
+        # With the entropy, the spawn key rebuilds a replicate's seed (se.compare passes children).
+        "seed_spawn_key": list(rs.seed_sequence.spawn_key),
         "t_end_ms": t_end,
         "trace_dt_ms": dt,
+        "log_level": level.name.lower(),
+        "evoked": None if evoked is None else {
+            "kind": evoked.kind, **evoked.spec, "conduction_delay_ms": evoked.conduction_delay_ms},
         "n_terminals": n_term,
         "n_transporters": syn.transporters[0].n,
         "initial_uM": initial_uM,

@@ -100,7 +100,9 @@ def _schedule_cleavage(
     rs: RandomStream,
     t_end_ms: float,
 ) -> None:
-    gen = rs.generator
+    # NOTE: a side generator, so the toxin's draws leave the run's main stream as it is: before
+    # the first cleavage (and at zero dose) the run equals the control event for event.
+    gen = rs.side_generator()
     h_before = iv.hazard_integral(iv.schedule.start_ms, 0.0) if iv.schedule.start_ms < 0 else 0.0
     h_run = iv.hazard_integral(0.0, t_end_ms)
     for site in range(terminal.vp.n_sites):

@@ -21,7 +21,7 @@ from scipy.integrate import solve_ivp
 
 from ..engine.checks import check_count, check_nonnegative, check_positive
 from ..engine.meanfield import rate_equations
-from ..engine.random import RandomStream, make_seed_sequence
+from ..engine.random import RandomStream, child_seeds
 from ..engine.ssa import ExactNetwork
 from .gpcr_library import DESTEXHE_GABAB
 from .metabotropic import MetabotropicReceptor
@@ -120,7 +120,7 @@ def cascade_exact_runs(
     cols = [net.index(s) for s in names]
     segments = pulse_segments(receptor, pulse_times_ms, **pulse)
     out = np.empty((n_runs, t.size, len(cols)), dtype=np.int64)
-    for i, child in enumerate(make_seed_sequence(seed).spawn(n_runs)):
+    for i, child in enumerate(child_seeds(seed, n_runs)):
         env = simpy.Environment()
         sim = ExactNetwork(env, net, RandomStream(child), trace_dt_ms=dt, t_end_ms=float(t[-1]))
 

@@ -67,8 +67,8 @@ class ExplicitStimulus(Strict):
     @field_validator("times_ms")
     @classmethod
     def _sorted(cls, v: list[float]) -> list[float]:
-        if any(b < a for a, b in zip(v, v[1:])):
-            raise PydanticCustomError("unsorted", "spike times must be non-decreasing")
+        if any(b <= a for a, b in zip(v, v[1:])):
+            raise PydanticCustomError("unsorted", "spike times must be strictly increasing")
         return v
 
 

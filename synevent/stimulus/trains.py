@@ -51,6 +51,33 @@ class SpikeTrain:
             raise ParameterError(f"unknown train kind {self.kind!r}")
         return t + self.conduction_delay_ms
 
+    def last_arrival_ms(self) -> float | None:
+        """The latest time a spike of this train can reach the terminal (ms), ``None`` if it
+        has no spikes: the last spike of a fixed train, the end of a Poisson train's window."""
+        if self.kind == "poisson":
+            s = self.spec
+            return s["start_ms"] + s["duration_ms"] + self.conduction_delay_ms
+        t = self.times()
+        return float(t[-1]) if t.size else None
+
+    def beyond(self, t_end_ms: float) -> str | None:
+        """What of this train a run ending at ``t_end_ms`` would not deliver (``None``: nothing)."""
+        last = self.last_arrival_ms()
+        if last is None:
+            return None
+        if self.kind == "poisson":
+            if last <= t_end_ms:
+                return None
+            return (f"the Poisson train runs to {last:g} ms (start_ms + duration_ms + "
+                    f'conduction_delay_ms), past "t_end_ms" = {t_end_ms:g}: its spikes after the '
+                    "end of the run are not delivered")
+        if last < t_end_ms:
+            return None
+        t = self.times()
+        return (f"{int(np.count_nonzero(t >= t_end_ms))} of the {t.size} spikes of the "
+                f'{self.kind} train come at or after "t_end_ms" = {t_end_ms:g} (the last at '
+                f"{last:g} ms) and are not delivered")
+
     def with_delay(self, conduction_delay_ms: float) -> SpikeTrain:
         """The same train with another conduction delay."""
         return SpikeTrain(self.kind, dict(self.spec), conduction_delay_ms)
@@ -96,10 +123,11 @@ def burst(
     conduction_delay_ms: float = 0.0,
 ) -> SpikeTrain:
     """``n_bursts`` bursts of ``spikes_per_burst`` at ``intra_rate_hz``, one every ``burst_interval_ms``."""
+    n = check_count("n_bursts", n_bursts, minimum=1)
     spikes = check_count("spikes_per_burst", spikes_per_burst, minimum=1)
     rate = check_positive("intra_rate_hz", intra_rate_hz)
     interval = check_positive("burst_interval_ms", burst_interval_ms)
-    if n_bursts > 1 and (spikes - 1) * 1000.0 / rate >= interval:
+    if n > 1 and (spikes - 1) * 1000.0 / rate >= interval:
         raise ParameterError(
             f'"burst_interval_ms" must exceed the burst length {(spikes - 1) * 1000.0 / rate} ms, '
             f"got {burst_interval_ms!r}"
@@ -107,7 +135,7 @@ def burst(
     return SpikeTrain(
         "burst",
         {
-            "n_bursts": check_count("n_bursts", n_bursts, minimum=1),
+            "n_bursts": n,
             "spikes_per_burst": spikes,
             "intra_rate_hz": rate,
             "burst_interval_ms": interval,
@@ -127,10 +155,23 @@ def paired_pulse(
 
 
 def explicit(times_ms, *, conduction_delay_ms: float = 0.0) -> SpikeTrain:
-    """Spikes at the given times (ms, non-negative, non-decreasing)."""
-    t = np.asarray(times_ms, dtype=float).ravel()
-    if t.size and (not np.all(np.isfinite(t)) or t.min() < 0 or np.any(np.diff(t) < 0)):
+    """Spikes at the given times (ms, non-negative, strictly increasing).
+
+    Two spikes of one axon at the same time are not a train: the second would take every
+    fusion of the first (``quanta_per_spike`` counts a fusion for the last spike at or before
+    it), so the first would count as a failure.
+    """
+    try:
+        t = np.asarray(times_ms, dtype=float)
+    except (TypeError, ValueError):
         raise ParameterError(
-            f'"times_ms" must be finite, non-negative and non-decreasing, got {list(times_ms)!r}'
+            f'"times_ms" must be a sequence of spike times in ms (numbers), got {times_ms!r}'
+        ) from None
+    if t.ndim > 1:
+        raise ParameterError(f'"times_ms" must be one-dimensional, got shape {t.shape}')
+    t = t.ravel()
+    if t.size and (not np.all(np.isfinite(t)) or t.min() < 0 or np.any(np.diff(t) <= 0)):
+        raise ParameterError(
+            f'"times_ms" must be finite, non-negative and strictly increasing, got {list(times_ms)!r}'
         )
     return SpikeTrain("explicit", {"times_ms": t.tolist()}, conduction_delay_ms)

@@ -322,6 +322,9 @@ def compare(
     Comparison
     """
     conds = _check_conditions(conditions)
+    check = getattr(model, "check_interventions", None)
+    for ivs in conds.values() if callable(check) else ():
+        check(ivs)  # at once, not when a condition's turn comes after hours of runs
     names = list(conds)
     n_rep = check_count("n_replicates", n_replicates, minimum=1)
     if control is None:

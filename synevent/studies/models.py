@@ -15,9 +15,10 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from ..engine.checks import ParameterError, check_grid, check_positive
+from ..engine.checks import ParameterError, check_grid, check_nonnegative, check_positive
 from ..engine.log import LogLevel
 from ..extrasynaptic.volume import VolumeParams, VolumeResult, simulate_volume
+from ..pharmacology.mechanisms import plan
 from ..results import Result
 from ..simulation import simulate
 from ..stimulus.trains import SpikeTrain
@@ -41,6 +42,8 @@ class Model(Protocol):
 
     A model must be picklable (frozen dataclasses of plain data are) when a process executor
     runs the replicates, and :meth:`run` must draw every random number from ``seed`` alone.
+    It may also have ``check_interventions(interventions)``, which the studies call for every
+    condition before the first run, so that a bad intervention fails at once.
     """
 
     @property
@@ -99,6 +102,15 @@ class SynapseModel:
         """Free transmitter (µM) and the clamp current (pA)."""
         return (f"{self.synapse.transmitter}_free_uM", "current_pA")
 
+    def check_interventions(self, interventions: Sequence[Any]) -> None:
+        """Refuse interventions that :meth:`run` would refuse (wrong type or target).
+
+        A subclass that overrides :meth:`run` may take interventions of its own: they are
+        left to it.
+        """
+        if type(self).run is SynapseModel.run:
+            plan(self.synapse, tuple(interventions))
+
     def run(self, interventions: Sequence[Any], seed: np.random.SeedSequence) -> Result:
         """Simulate once under ``interventions`` with the random stream of ``seed``."""
         return simulate(
@@ -135,14 +147,33 @@ class VolumeModel:
     initial_uM: float = 0.0
 
     def __post_init__(self) -> None:
+        if not isinstance(self.params, VolumeParams):
+            raise ParameterError(
+                f'"params" must be a VolumeParams (e.g. se.striatum_dopamine()), '
+                f"got {type(self.params).__name__}"
+            )
+        if self.evoked is not None and not isinstance(self.evoked, SpikeTrain):
+            raise ParameterError(
+                f'"evoked" must be a SpikeTrain or None, got {type(self.evoked).__name__}'
+            )
         check_grid("trace_dt_ms", self.trace_dt_ms, "t_end_ms",
                    check_positive("t_end_ms", self.t_end_ms))
+        check_nonnegative("initial_uM", self.initial_uM)
 
     @property
     def default_trace_columns(self) -> tuple[str, ...]:
         """Free extracellular transmitter and what a voltammetric probe reads (µM)."""
         tx = self.params.terminal.transmitter
         return (f"{tx}_free_uM", f"{tx}_probe_uM")
+
+    def check_interventions(self, interventions: Sequence[Any]) -> None:
+        """Refuse interventions that :meth:`run` would refuse (wrong type or target).
+
+        A subclass that overrides :meth:`run` may take interventions of its own: they are
+        left to it.
+        """
+        if type(self).run is VolumeModel.run:
+            plan(self.params.as_synapse(), tuple(interventions))
 
     def run(self, interventions: Sequence[Any], seed: np.random.SeedSequence) -> VolumeResult:
         """Simulate once under ``interventions`` with the random stream of ``seed``."""
