@@ -10,6 +10,10 @@ import pytest
 
 from synevent.cli import main
 
+#: These tests shorten runs below their stimulus on purpose (to stay fast); the warning about
+#: the spikes left out is tested in test_parameters.py.
+pytestmark = pytest.mark.filterwarnings("ignore:stimulus.*not delivered:UserWarning")
+
 DATA = Path(__file__).parent / "data" / "scenarios"
 VALID = DATA / "valid_glutamate.toml"
 
