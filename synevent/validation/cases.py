@@ -3,15 +3,15 @@
 
 """
 
-from . import (cases_clearance, cases_nmj, cases_patch, cases_quantum, cases_receptors,
-               cases_release, cases_uptake_block)
+from . import (cases_clearance, cases_metabotropic, cases_nmj, cases_patch, cases_quantum,
+               cases_receptors, cases_release, cases_uptake_block)
 from .registry import CASES
 
 __all__ = ["CASES"]
 
 #: Imported for their registration side effect.
 MODULES = (cases_receptors, cases_patch, cases_release, cases_clearance, cases_nmj,
-           cases_uptake_block, cases_quantum)
+           cases_uptake_block, cases_quantum, cases_metabotropic)
 
 # Report order: the public cases V-01 ... V-08 by number, then the others as registered.
 _order = sorted(CASES, key=lambda k: (0, k) if k.startswith("V-") else (1, ""))
