@@ -23,7 +23,7 @@ from ..cleft.clearance import EnzymeParams, TransporterParams
 from ..cleft.cleft import CleftParams
 from ..engine.checks import ParameterError, check_count, check_nonnegative, check_positive
 from ..engine.network import ReactionNetwork, molecules_per_uM
-from ..engine.random import make_seed_sequence
+from ..engine.random import child_seeds
 from ..network_runs import simulate_network
 from ..synapse import SynapseParams
 from .interventions import Intervention
@@ -108,15 +108,17 @@ def steady_state_flux(
     if not levels:
         raise ParameterError('"substrate_uM" must hold at least one concentration, got []')
     base, product, bindings = _assay_network(mechanism, substrate, interventions)
-    root = make_seed_sequence(seed)
+    level_seeds = child_seeds(seed, len(levels))
     rows = []
     for k, s_uM in enumerate(levels):
-        ss = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, k), pool_size=root.pool_size)
-        gen = np.random.Generator(np.random.PCG64(ss.spawn(1)[0]))
+        # Level k: one child for the initial inhibitor counts, one whose children run the
+        # trajectories (simulate_network's trajectory i takes child i of the seed it gets).
+        init_ss, runs_ss = child_seeds(level_seeds[k], 2)
+        gen = np.random.Generator(np.random.PCG64(init_ss))
         net = base.with_counts(**initial_counts(bindings, base, gen)) if bindings else base
         net = clamp_species(net, substrate, s_uM)
         run = simulate_network(net, t_end_ms=warmup_ms + measure_ms, dt_out_ms=warmup_ms,
-                               n_trajectories=n_trajectories, seed=ss)
+                               n_trajectories=n_trajectories, seed=runs_ss)
         t_grid = run.t_ms
         j0 = int(np.argmin(np.abs(t_grid - warmup_ms)))
         counts = run.species(product)
