@@ -10,10 +10,6 @@ import pytest
 
 from synevent.cli import main
 
-#: These tests shorten runs below their stimulus on purpose (to stay fast); the warning about
-#: the spikes left out is tested in test_parameters.py.
-pytestmark = pytest.mark.filterwarnings("ignore:stimulus.*not delivered:UserWarning")
-
 DATA = Path(__file__).parent / "data" / "scenarios"
 VALID = DATA / "valid_glutamate.toml"
 
@@ -32,8 +28,9 @@ def _refused(argv: list[str], capsys, *texts: str) -> str:
 def run_folder(tmp_path_factory) -> Path:
     """A finished run folder with traces (two short replicates)."""
     folder = tmp_path_factory.mktemp("cli") / "run"
-    assert main(["run", str(VALID), "--out", str(folder), "--no-progress",
-                 "--set", "run.replicates=2", "--set", "run.t_end_ms=100"]) == 0
+    with pytest.warns(UserWarning, match="not delivered"):  # cut short to stay fast
+        assert main(["run", str(VALID), "--out", str(folder), "--no-progress",
+                     "--set", "run.replicates=2", "--set", "run.t_end_ms=100"]) == 0
     return folder
 
 
@@ -191,11 +188,30 @@ def test_run_of_a_file_with_a_sweep_says_the_grid_is_ignored(tmp_path, capsys):
     scenario = tmp_path / "with_sweep.toml"
     scenario.write_text(VALID.read_text()
                         + '\n[sweep.parameters]\n"synapse.vesicles.n_sites" = [1, 2]\n')
-    assert main(["run", str(scenario), "--out", str(tmp_path / "r"), "--no-progress",
-                 "--set", "run.replicates=1", "--set", "run.t_end_ms=50"]) == 0
+    with pytest.warns(UserWarning, match="not delivered"):
+        assert main(["run", str(scenario), "--out", str(tmp_path / "r"), "--no-progress",
+                     "--set", "run.replicates=1", "--set", "run.t_end_ms=50"]) == 0
     out, err = capsys.readouterr()
     assert "1 replicate(s)" in out
     assert "ignores the [sweep] table" in err and f"synevent sweep {scenario} runs the grid" in err
+
+
+def test_a_run_cut_short_says_once_which_spikes_it_drops(tmp_path, capsys):
+    import warnings
+
+    args = ["--set", "run.replicates=2", "--set", "run.t_end_ms=50"]
+    lost = '4 of the 5 spikes of the regular train come at or after "t_end_ms" = 50'
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["run", str(VALID), "--out", str(tmp_path / "r"), "--no-progress", *args]) == 0
+    # once per file, not once per replicate
+    assert [str(w.message) for w in caught if "not delivered" in str(w.message)] == [
+        f"{VALID}: {lost} (the last at 205 ms) and are not delivered"]
+    note = f"{VALID}: note: {lost}"
+    assert main(["validate", str(VALID), *args]) == 0
+    assert capsys.readouterr().err.count(note) == 1
+    assert main(["validate", str(VALID)]) == 0
+    assert "note:" not in capsys.readouterr().err
 
 
 # -- plot: bad run folders and columns ------------------------------------------------------------

@@ -18,10 +18,6 @@ from synevent.scenario import load_scenario
 from synevent.sweep import expand, run_sweep
 from synevent.sweep.store import TaskStore
 
-#: These tests shorten runs below their stimulus on purpose (to stay fast); the warning about
-#: the spikes left out is tested in test_parameters.py.
-pytestmark = pytest.mark.filterwarnings("ignore:stimulus.*not delivered:UserWarning")
-
 SWEEP = Path(__file__).parents[1] / "scenarios" / "files" / "cocaine_dose_sweep.toml"
 #: 2 DAT densities x (control + 5 doses) x 17 replicates = 204 tasks of 60 ms each.
 SMALL = ["run.t_end_ms=60", "run.replicates=17"]

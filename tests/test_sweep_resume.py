@@ -16,10 +16,6 @@ from synevent.cli import main
 from synevent.scenario import load_scenario
 from synevent.sweep import expand, run_sweep
 
-#: These tests shorten runs below their stimulus on purpose (to stay fast); the warning about
-#: the spikes left out is tested in test_parameters.py.
-pytestmark = pytest.mark.filterwarnings("ignore:stimulus.*not delivered:UserWarning")
-
 SWEEP = Path(__file__).parents[1] / "scenarios" / "files" / "cocaine_dose_sweep.toml"
 #: 1 DAT density x control x 2 replicates = 2 tasks of 20 ms each: quick to run twice.
 TINY = ["run.t_end_ms=20", "run.replicates=2",

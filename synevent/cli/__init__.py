@@ -10,8 +10,10 @@ message without a traceback and returns :data:`EXIT_USAGE`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 
 from .._version import __version__
@@ -43,6 +45,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _one_line_warnings(command: str):
+    """Show warnings as one line of the command's own, without the library's source line."""
+    saved = warnings.formatwarning
+    warnings.formatwarning = lambda message, *_, **__: f"synevent {command}: warning: {message}\n"
+    try:
+        yield
+    finally:
+        warnings.formatwarning = saved
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     parser = build_parser()
@@ -55,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         kernel.available()  # a bad SYNEVENT_KERNEL is refused before any work
-        return args.handler(args)
+        with _one_line_warnings(args.command):
+            return args.handler(args)
     except ParameterError as exc:
         print(f"synevent {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from ..engine.checks import ParameterError
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "check_dir", "path_arg", "writable_dir",
-           "writable_file"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "check_dir", "note_dropped_spikes", "path_arg",
+           "writable_dir", "writable_file"]
 
 EXIT_OK = 0  # the command did what was asked (verify: every case passed)
 EXIT_FAILED = 1  # it ran, and something it checks failed (verify: a case failed)
@@ -106,3 +107,12 @@ def writable_file(path: Path, option: str) -> None:
     # command then stops on other bad input
     if not os.access(path if path.exists() else folder, os.W_OK):
         raise ParameterError(f'{option} "{path}" cannot be written: permission denied')
+
+
+def note_dropped_spikes(path: str, sc) -> None:
+    """Say once, on stderr, which spikes of the file's stimulus fall after its run (for commands
+    that check or expand a file; :func:`~synevent.scenario.run_scenario` warns by itself)."""
+    from ..scenario.build import dropped_spikes
+
+    if lost := dropped_spikes(sc):
+        print(f"{path}: note: {lost}", file=sys.stderr)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.checks import ParameterError
-from .common import EXIT_OK, check_dir, path_arg, writable_file
+from .common import EXIT_OK, check_dir, note_dropped_spikes, path_arg, writable_file
 
 __all__ = ["add_compare", "add_presets", "add_run", "add_schema", "add_validate",
            "flatten_parameters"]
@@ -85,6 +85,7 @@ def _validate(args: argparse.Namespace) -> int:
         extra = f", sweep of {n_tasks} tasks" if n_tasks else ""
         print(f"{f}: OK ({sc.preset}, {spikes}, {len(sc.interventions)} intervention(s), "
               f"{sc.run.replicates} replicate(s) of {sc.run.t_end_ms} ms{extra})")
+        note_dropped_spikes(f, sc)
     if errors:
         raise ParameterError("\n".join(errors))
     return EXIT_OK

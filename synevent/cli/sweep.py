@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..engine.checks import ParameterError
-from .common import EXIT_OK, check_dir, path_arg
+from .common import EXIT_OK, check_dir, note_dropped_spikes, path_arg
 
 __all__ = ["add_sweep"]
 
@@ -25,6 +25,7 @@ def _sweep(args: argparse.Namespace) -> int:
             raise ParameterError(f'{f}: scenario name "{sc.name}" is already used by '
                                  f"{scenarios[sc.name]}; set scenario.name")
         scenarios[sc.name] = f
+        note_dropped_spikes(f, sc)  # of the file as written; grid points may change t_end_ms
         resolved[sc.name] = resolved_sweep(sc)
         tasks += expand(sc, f)
     manifest = {"scenarios": {name: str(Path(f).resolve()) for name, f in scenarios.items()},

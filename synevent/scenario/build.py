@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ from .protocol import INTERVENTION_KINDS, DrugEntry, ScheduleSection
 from .schema import BLOCKS, VOLUME_PRESETS, Scenario
 
 __all__ = ["Inputs", "build_inputs", "build_interventions", "build_stimulus", "build_synapse",
-           "build_volume"]
+           "build_volume", "dropped_spikes"]
 
 _SCALARS = ("v_hold_mV", "mg_mM", "temperature_C", "sync_window_ms", "async_window_ms")
 
@@ -158,9 +159,23 @@ class Inputs:
         """One replicate: :func:`synevent.simulate`, or :func:`synevent.simulate_volume`."""
         common = {"t_end_ms": self.t_end_ms, "seed": seed, "trace_dt_ms": self.trace_dt_ms,
                   "interventions": self.interventions, "log_level": self.log_level}
-        if self.volume is None:
-            return simulate(self.synapse, self.stimulus, mode=self.mode, **common)
-        return simulate_volume(self.volume, self.stimulus, initial_uM=self.initial_uM, **common)
+        with warnings.catch_warnings():
+            # A scenario reports dropped spikes once (dropped_spikes), not once per replicate or
+            # grid point.
+            warnings.filterwarnings("ignore", message=r"(stimulus|evoked): .* not delivered",
+                                    category=UserWarning)
+            if self.volume is None:
+                return simulate(self.synapse, self.stimulus, mode=self.mode, **common)
+            return simulate_volume(self.volume, self.stimulus, initial_uM=self.initial_uM,
+                                   **common)
+
+
+def dropped_spikes(sc: Scenario) -> str | None:
+    """What of the stimulus a run of ``sc`` would not deliver (spikes at or after
+    ``run.t_end_ms``; ``None``: nothing). A run cut short with ``--set run.t_end_ms=...`` is
+    allowed, but said."""
+    train = build_stimulus(sc)
+    return train.beyond(sc.run.t_end_ms) if train is not None else None
 
 
 def build_inputs(sc: Scenario) -> Inputs:

@@ -9,6 +9,7 @@ package version and every synapse (or, for a ``[volume]`` file, volume) paramete
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from ..engine.checks import ParameterError
 from ..export.atomic import atomic_path, remove_partials
 from ..export.events import EventWriter
 from ..studies.compare import replicate_seed
-from .build import Inputs, build_inputs
+from .build import Inputs, build_inputs, dropped_spikes
 from .plain import to_plain
 from .schema import Scenario
 
@@ -92,6 +93,8 @@ def run_scenario(sc: Scenario, *, folder: Path | None = None, source: str = "",
         A tqdm bar over the replicates, on stderr.
     """
     inputs = build_inputs(sc)
+    if lost := dropped_spikes(sc):
+        warnings.warn(f"{source or sc.name}: {lost}", UserWarning, stacklevel=2)
     resolved, entropy = resolve(sc, inputs, source)
     folder = Path(folder) if folder is not None else default_folder(sc)
     _prepare_folder(folder, overwrite)
