@@ -241,7 +241,9 @@ def neuromuscular(**overrides: Any) -> SynapseParams:
         animal="rat",
         temperature_C=23.0,
         description="Endplate with 50 release sites of high release probability (binomial fits, "
-        "rat diaphragm), nicotinic receptors and acetylcholinesterase in one lumped cleft.",
+        "rat diaphragm), nicotinic receptors and acetylcholinesterase in one lumped cleft "
+        "(a quantum is diluted over the whole endplate: absolute currents ~20x too small, "
+        "validation case QUANTUM).",
         calcium=_ca(local_peak_uM=52.9),
         sensor=sensor_five_site(),
         vesicles=VesicleParams(
