@@ -77,7 +77,8 @@ from .studies import (
     plot_traces,
     replicate_seed,
 )
-from .stimulus.trains import SpikeTrain, burst, explicit, paired_pulse, poisson, regular
+from .stimulus.trains import (DroppedSpikesWarning, SpikeTrain, burst, explicit, paired_pulse, poisson,
+                              regular)
 from .synapse import ReceptorPopulation, SynapseParams
 
 __all__ = [
@@ -94,6 +95,7 @@ __all__ = [
     "CurrentClamp",
     "DRUGS",
     "DoseResponse",
+    "DroppedSpikesWarning",
     "Drug",
     "DrugApplication",
     "EVENT_COLUMNS",

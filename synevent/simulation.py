@@ -15,7 +15,7 @@ from .engine.modes import check_mode
 from .engine.random import RandomStream
 from .pharmacology.mechanisms import plan
 from .results import Result, provenance
-from .stimulus.trains import SpikeTrain
+from .stimulus.trains import DroppedSpikesWarning, SpikeTrain
 from .synapse import SynapseParams
 
 __all__ = ["simulate"]
@@ -73,7 +73,7 @@ def simulate(
     t_end = check_positive("t_end_ms", t_end_ms)
     dt = check_grid("trace_dt_ms", trace_dt_ms, "t_end_ms", t_end)
     if stimulus is not None and (lost := stimulus.beyond(t_end)):
-        warnings.warn(f"stimulus: {lost}", UserWarning, stacklevel=2)
+        warnings.warn(f"stimulus: {lost}", DroppedSpikesWarning, stacklevel=2)
     level = LogLevel.parse(log_level)
     mode = check_mode(mode)
     drugs = plan(synapse, interventions)

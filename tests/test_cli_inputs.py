@@ -212,6 +212,12 @@ def test_a_run_cut_short_says_once_which_spikes_it_drops(tmp_path, capsys):
     assert capsys.readouterr().err.count(note) == 1
     assert main(["validate", str(VALID)]) == 0
     assert "note:" not in capsys.readouterr().err
+    # a sweep whose grid shortens some runs: counted over its tasks
+    swept = tmp_path / "swept.toml"
+    swept.write_text(VALID.read_text() + '\n[sweep.parameters]\n"run.t_end_ms" = [50.0, 300.0]\n')
+    assert main(["validate", str(swept), "--set", "run.replicates=2"]) == 0
+    assert (f"{swept}: note: 2 of the sweep's 4 tasks leave spikes out, e.g. {lost}"
+            in capsys.readouterr().err)
 
 
 # -- plot: bad run folders and columns ------------------------------------------------------------

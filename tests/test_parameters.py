@@ -114,11 +114,17 @@ def test_wrong_types_in_synapses_and_trains_are_refused(build, message):
 )
 def test_a_run_shorter_than_its_stimulus_says_what_it_drops(stimulus, message):
     s = se.presets.glutamatergic()
-    with pytest.warns(UserWarning, match=message):
+    with pytest.warns(se.DroppedSpikesWarning, match=message):
         r = se.simulate(s, stimulus, t_end_ms=100.0, seed=1)
     assert (r.spikes_ms < 100.0).all()
-    with pytest.warns(UserWarning, match=message.replace("stimulus:", "evoked:")):
+    with pytest.warns(se.DroppedSpikesWarning, match=message.replace("stimulus:", "evoked:")):
         se.simulate_volume(se.striatum_dopamine(tissue_volume_um3=50.0), stimulus, t_end_ms=100.0, seed=1)
+    c = se.Circuit()
+    c.add_input("fibre", stimulus)
+    c.add_neuron("cell")
+    c.connect("fibre", "cell", s)
+    with pytest.warns(se.DroppedSpikesWarning, match='input "fibre": ' + message.removeprefix("stimulus: ")):
+        c.run(100.0, seed=1)
 
 
 def test_a_train_inside_the_run_gives_no_warning():

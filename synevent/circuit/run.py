@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -16,6 +17,7 @@ from ..engine.modes import check_mode
 from ..engine.random import RandomStream
 from ..pharmacology.mechanisms import plan
 from ..postsynaptic.membrane import Membrane
+from ..stimulus.trains import DroppedSpikesWarning
 from .circuit import Circuit
 from .result import CircuitResult
 from .retrograde import RetrogradeSignal
@@ -68,6 +70,9 @@ def run_circuit(
         "synapse_trace_dt_ms", synapse_trace_dt_ms, "t_end_ms", t_end)
     level = LogLevel.parse(log_level)
     mode = check_mode(mode)
+    for name, train in circuit.inputs.items():
+        if lost := train.beyond(t_end):
+            warnings.warn(f'input "{name}": {lost}', DroppedSpikesWarning, stacklevel=2)
     if not circuit.neurons:
         raise ParameterError("the circuit has no neuron: add one with Circuit.add_neuron")
     rs = RandomStream(seed)

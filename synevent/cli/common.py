@@ -6,8 +6,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..engine.checks import ParameterError
+
+if TYPE_CHECKING:
+    from ..scenario.schema import Scenario
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "check_dir", "note_dropped_spikes", "path_arg",
            "writable_dir", "writable_file"]
@@ -109,10 +113,17 @@ def writable_file(path: Path, option: str) -> None:
         raise ParameterError(f'{option} "{path}" cannot be written: permission denied')
 
 
-def note_dropped_spikes(path: str, sc) -> None:
-    """Say once, on stderr, which spikes of the file's stimulus fall after its run (for commands
-    that check or expand a file; :func:`~synevent.scenario.run_scenario` warns by itself)."""
+def note_dropped_spikes(path: str, scenarios: Scenario | list[Scenario]) -> None:
+    """Say once, on stderr, which spikes of a file's stimulus fall after its run: of the file, or
+    of the grid points of its sweep (for commands that check or expand a file;
+    :func:`~synevent.scenario.run_scenario` warns by itself)."""
     from ..scenario.build import dropped_spikes
 
-    if lost := dropped_spikes(sc):
-        print(f"{path}: note: {lost}", file=sys.stderr)
+    many = isinstance(scenarios, list)
+    runs = scenarios if many else [scenarios]
+    lost = [m for sc in runs if (m := dropped_spikes(sc))]
+    if lost and many:
+        print(f"{path}: note: {len(lost)} of the sweep's {len(runs)} tasks leave spikes out, e.g. "
+              f"{lost[0]}", file=sys.stderr)
+    elif lost:
+        print(f"{path}: note: {lost[0]}", file=sys.stderr)

@@ -70,6 +70,7 @@ def add_run(subparsers) -> None:
 # -- validate -----------------------------------------------------------------------------------
 def _validate(args: argparse.Namespace) -> int:
     from ..scenario.build import build_inputs
+    from ..scenario.schema import Scenario
     from ..sweep.grid import expand
 
     errors: list[str] = []
@@ -77,15 +78,15 @@ def _validate(args: argparse.Namespace) -> int:
         try:
             sc = _load(f, args.overrides)
             inputs = build_inputs(sc)
-            n_tasks = len(expand(sc, f)) if sc.sweep is not None else 0
+            tasks = expand(sc, f) if sc.sweep is not None else []
         except ParameterError as exc:
             errors.append(str(exc) if str(exc).startswith(f) else f"{f}: {exc}")
             continue
         spikes = "no spikes" if inputs.stimulus is None else f"{sc.stimulus.kind} stimulus"
-        extra = f", sweep of {n_tasks} tasks" if n_tasks else ""
+        extra = f", sweep of {len(tasks)} tasks" if tasks else ""
         print(f"{f}: OK ({sc.preset}, {spikes}, {len(sc.interventions)} intervention(s), "
               f"{sc.run.replicates} replicate(s) of {sc.run.t_end_ms} ms{extra})")
-        note_dropped_spikes(f, sc)
+        note_dropped_spikes(f, [Scenario.model_validate(t.data) for t in tasks] if tasks else sc)
     if errors:
         raise ParameterError("\n".join(errors))
     return EXIT_OK

@@ -13,6 +13,7 @@ __all__ = ["add_sweep"]
 
 def _sweep(args: argparse.Namespace) -> int:
     from ..scenario.loading import load_scenario
+    from ..scenario.schema import Scenario
     from ..sweep.grid import expand, resolved_sweep
     from ..sweep.run import run_sweep
 
@@ -25,9 +26,10 @@ def _sweep(args: argparse.Namespace) -> int:
             raise ParameterError(f'{f}: scenario name "{sc.name}" is already used by '
                                  f"{scenarios[sc.name]}; set scenario.name")
         scenarios[sc.name] = f
-        note_dropped_spikes(f, sc)  # of the file as written; grid points may change t_end_ms
         resolved[sc.name] = resolved_sweep(sc)
-        tasks += expand(sc, f)
+        expanded = expand(sc, f)
+        note_dropped_spikes(f, [Scenario.model_validate(t.data) for t in expanded])
+        tasks += expanded
     manifest = {"scenarios": {name: str(Path(f).resolve()) for name, f in scenarios.items()},
                 "overrides": args.overrides, "resolved": resolved}
     summary = run_sweep(tasks, out, executor=args.executor, workers=args.workers,

@@ -36,7 +36,7 @@ from ..pharmacology.driver import start_interventions
 from ..pharmacology.mechanisms import initial_counts, plan
 from ..presynaptic.terminal import Terminal
 from ..results import cumulative_on_grid, fate_table
-from ..stimulus.trains import SpikeTrain
+from ..stimulus.trains import DroppedSpikesWarning, SpikeTrain
 from ..synapse import SynapseParams
 from .probe import fscv_probe
 
@@ -253,7 +253,7 @@ def simulate_volume(
     t_end = check_positive("t_end_ms", t_end_ms)
     dt = check_grid("trace_dt_ms", trace_dt_ms, "t_end_ms", t_end)
     if evoked is not None and (lost := evoked.beyond(t_end)):
-        warnings.warn(f"evoked: {lost}", UserWarning, stacklevel=2)
+        warnings.warn(f"evoked: {lost}", DroppedSpikesWarning, stacklevel=2)
     level = LogLevel.parse(log_level)
     bolus = int(round(check_nonnegative("initial_uM", initial_uM) * molecules_per_uM(params.volume_L)))
     drugs = plan(params.as_synapse(), interventions)

@@ -19,7 +19,7 @@ from ..pharmacology.drugs import drug
 from ..pharmacology.mechanisms import plan
 from ..pharmacology.schedule import Schedule
 from ..stimulus import trains
-from ..stimulus.trains import SpikeTrain
+from ..stimulus.trains import DroppedSpikesWarning, SpikeTrain
 from ..synapse import SynapseParams
 from .plain import from_plain
 from .protocol import INTERVENTION_KINDS, DrugEntry, ScheduleSection
@@ -162,8 +162,7 @@ class Inputs:
         with warnings.catch_warnings():
             # A scenario reports dropped spikes once (dropped_spikes), not once per replicate or
             # grid point.
-            warnings.filterwarnings("ignore", message=r"(stimulus|evoked): .* not delivered",
-                                    category=UserWarning)
+            warnings.simplefilter("ignore", DroppedSpikesWarning)
             if self.volume is None:
                 return simulate(self.synapse, self.stimulus, mode=self.mode, **common)
             return simulate_volume(self.volume, self.stimulus, initial_uM=self.initial_uM,

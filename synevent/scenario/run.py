@@ -23,6 +23,7 @@ from ..engine.checks import ParameterError
 from ..export.atomic import atomic_path, remove_partials
 from ..export.events import EventWriter
 from ..studies.compare import replicate_seed
+from ..stimulus.trains import DroppedSpikesWarning
 from .build import Inputs, build_inputs, dropped_spikes
 from .plain import to_plain
 from .schema import Scenario
@@ -94,7 +95,7 @@ def run_scenario(sc: Scenario, *, folder: Path | None = None, source: str = "",
     """
     inputs = build_inputs(sc)
     if lost := dropped_spikes(sc):
-        warnings.warn(f"{source or sc.name}: {lost}", UserWarning, stacklevel=2)
+        warnings.warn(f"{source or sc.name}: {lost}", DroppedSpikesWarning, stacklevel=2)
     resolved, entropy = resolve(sc, inputs, source)
     folder = Path(folder) if folder is not None else default_folder(sc)
     _prepare_folder(folder, overwrite)

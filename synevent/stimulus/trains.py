@@ -13,7 +13,12 @@ import numpy as np
 
 from ..engine.checks import ParameterError, check_count, check_nonnegative, check_positive
 
-__all__ = ["SpikeTrain", "regular", "poisson", "burst", "paired_pulse", "explicit"]
+__all__ = ["DroppedSpikesWarning", "SpikeTrain", "regular", "poisson", "burst", "paired_pulse",
+           "explicit"]
+
+
+class DroppedSpikesWarning(UserWarning):
+    """Spikes of a stimulus fall at or after the end of the run and are not delivered."""
 
 
 @dataclass(frozen=True)
