@@ -80,6 +80,10 @@ def simulate_network(
         End time and output grid step.
     n_trajectories : int
     seed : int or SeedSequence, optional
+        Trajectory ``i`` runs on the child of ``seed`` with spawn key ``(*seed.spawn_key, i)``,
+        whatever children were spawned from a ``SeedSequence`` before: the same seed gives the
+        same trajectories every time. Do not also use children of the same ``SeedSequence`` for
+        other draws; give those another branch of its tree.
     log_level : LogLevel or str
         ``"reaction"`` keeps every reaction event of every trajectory.
     mode : {"exact", "hybrid"}

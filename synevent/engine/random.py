@@ -16,7 +16,8 @@ __all__ = ["BLOCK_SIZE", "RandomStream", "child_seeds", "make_seed_sequence"]
 BLOCK_SIZE = 4096
 _BLOCK = BLOCK_SIZE
 #: First spawn-key entry of a stream's side generators (:meth:`RandomStream.side_generator`),
-#: far above any replicate index so they never coincide with a replicate's seed.
+#: far above the child indices a run's own code uses (trajectories, levels), so that a side
+#: generator never equals one of the run's own children.
 _SIDE_KEY = 2**31
 
 

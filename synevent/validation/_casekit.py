@@ -64,7 +64,8 @@ def direction_check(what: str, treated, control, unit: str = "") -> tuple[Check,
     return ci_check(what, f"paired difference {fmt_ci(d, unit)}", d.ci_low, d.ci_high), d
 
 
-def bootstrap(stat, arrays: list[np.ndarray], n_boot: int, seed: int) -> np.ndarray:
+def bootstrap(stat, arrays: list[np.ndarray], n_boot: int,
+              seed: int | np.random.SeedSequence) -> np.ndarray:
     """``stat`` of the replicate means, recomputed on ``n_boot`` resamples of the replicates
     (rows, drawn jointly for all ``arrays``: pairs stay paired). The generator serves the
     resampling only; the runs have their own seeds."""

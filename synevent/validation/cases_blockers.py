@@ -256,6 +256,13 @@ register(Case(
               "field-potential dose-response) or 3 SE of the fit. The GVIA claims are "
               "qualitative and one-sided, so they are indicator checks: the paired-bootstrap "
               "95 % interval of the first-spike reduction inside (0, 100 %); that of the PPR "
-              "change above 0; the exact share removed strictly falling from 1 to 2 to 4 mM.",
+              "change above 0; the exact share removed strictly falling from 1 to 2 to 4 mM. "
+              "What the checks can tell: the NBQX IC50 follows from the library's Kd, which is "
+              "the same 0.15 µM, once NBQX unbinds too slowly to be displaced (a check of that "
+              "mechanism, not an independent prediction); a partial block and its fall with "
+              "[Ca]o follow from any partial channel block through a saturating sensor "
+              "(consistency checks); the rise of the paired-pulse ratio is the one prediction "
+              "of the release model. The size of the GVIA block is not tested: no readable "
+              "published figure was found.",
     run=run_blockers,
 ))
