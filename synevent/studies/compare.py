@@ -121,13 +121,17 @@ def run_grid(
     """Run every (interventions, replicate) pair, in-process or on ``executor``.
 
     ``check_first`` sees the first summary before the remaining results are collected, so a bad
-    metric name fails after one run rather than after the whole study.
+    metric name fails after one run rather than after the whole study; a model's
+    ``check_interventions`` sees every set of interventions before the first run.
     """
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise ParameterError(
             '"executor" must be a concurrent.futures.Executor or None, '
             f"got {type(executor).__name__}"
         )
+    check = getattr(model, "check_interventions", None)
+    for ivs in interventions if callable(check) else ():
+        check(ivs)  # at once, not when a condition's turn comes after hours of runs
     root = make_seed_sequence(seed)
     every = None if trace_every_ms is None else check_positive("trace_every_ms", trace_every_ms)
     tasks = [
@@ -322,9 +326,6 @@ def compare(
     Comparison
     """
     conds = _check_conditions(conditions)
-    check = getattr(model, "check_interventions", None)
-    for ivs in conds.values() if callable(check) else ():
-        check(ivs)  # at once, not when a condition's turn comes after hours of runs
     names = list(conds)
     n_rep = check_count("n_replicates", n_replicates, minimum=1)
     if control is None:

@@ -353,9 +353,6 @@ def dose_response(
                 f'"make_interventions({v!r})" must return a sequence of interventions, got {ivs!r}'
             )
         interventions[v] = tuple(ivs)
-    check = getattr(model, "check_interventions", None)
-    for ivs in interventions.values() if callable(check) else ():
-        check(ivs)  # at once, not when a concentration's turn comes
     runs = run_grid(
         model, list(interventions.values()), n_replicates=n_rep, seed=seed, executor=executor,
         check_first=lambda s: check_metrics(metric, s, "metric"),
