@@ -9,6 +9,7 @@ sources disagree and which value was picked.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +39,7 @@ __all__ = [
     "get",
     "glutamatergic",
     "neuromuscular",
+    "neuromuscular_site",
     "serotonergic",
     "sensor_five_site",
     "sensor_allosteric",
@@ -232,29 +234,35 @@ def gabaergic(**overrides: Any) -> SynapseParams:
     }, overrides)
 
 
-def neuromuscular(**overrides: Any) -> SynapseParams:
-    """Neuromuscular junction (rat diaphragm quantal parameters), nicotinic receptors, AChE."""
-    area_um2 = 50.0
-    s = SynapseParams(
-        name="neuromuscular",
+# The endplate is built from release sites, each facing its own patch of primary cleft with the
+# measured receptor and AChE densities. 1 µm² per site is an assumption (a quantum acts on < 2 µm²:
+# Hartzell, Kuffler & Yoshikami 1975); the reserve pool is also per site (5000 for 50 sites).
+NMJ_AREA_PER_SITE_UM2, NMJ_RESERVE_PER_SITE = 1.0, 100
+NACHR_PER_UM2, ACHE_PER_UM2 = 1e4, 3000
+
+
+def _endplate(name: str, n_sites: int, description: str) -> SynapseParams:
+    """Rat diaphragm release sites and the cleft patch they face, lumped into one compartment."""
+    area_um2 = n_sites * NMJ_AREA_PER_SITE_UM2
+    return SynapseParams(
+        name=name,
         transmitter="ACh",
         animal="rat",
         temperature_C=23.0,
-        description="Endplate with 50 release sites of high release probability (binomial fits, "
-        "rat diaphragm), nicotinic receptors and acetylcholinesterase in one lumped cleft "
-        "(a quantum is diluted over the whole endplate: absolute currents ~20x too small, "
-        "validation case QUANTUM).",
+        description=description,
         calcium=_ca(local_peak_uM=52.9),
         sensor=sensor_five_site(),
         vesicles=VesicleParams(
-            n_sites=50, slots_per_site=1, n_reserve=5000, k_dock_per_ms=2.2e-4, k_prime_per_ms=0.1,
-            molecules_per_vesicle=9000.0, quantal_cv=0.2, p_kiss_and_run=0.0,
-            tau_retrieval_full_ms=15000.0, tau_retrieval_kr_ms=1000.0, tau_refill_ms=5500.0,
+            n_sites=n_sites, slots_per_site=1, n_reserve=NMJ_RESERVE_PER_SITE * n_sites,
+            k_dock_per_ms=2.2e-4, k_prime_per_ms=0.1, molecules_per_vesicle=9000.0,
+            quantal_cv=0.2, p_kiss_and_run=0.0, tau_retrieval_full_ms=15000.0,
+            tau_retrieval_kr_ms=1000.0, tau_refill_ms=5500.0,
         ),
-        cleft=CleftParams(radius_nm=(area_um2 / 3.141592653589793) ** 0.5 * 1000.0, height_nm=50.0,
+        cleft=CleftParams(radius_nm=(area_um2 / math.pi) ** 0.5 * 1000.0, height_nm=50.0,
                           diffusion_um2_per_ms=0.4),
-        receptors=(ReceptorPopulation(nachr_two_site(conductance_pS=50.0), int(1e4 * area_um2)),),
-        enzymes=(EnzymeParams("AChE", int(3000 * area_um2), kon_per_uM_per_ms=0.16,
+        receptors=(ReceptorPopulation(nachr_two_site(conductance_pS=50.0),
+                                      int(NACHR_PER_UM2 * area_um2)),),
+        enzymes=(EnzymeParams("AChE", int(ACHE_PER_UM2 * area_um2), kon_per_uM_per_ms=0.16,
                               koff_per_ms=0.0, kcat_per_ms=10.0),),
         v_hold_mV=-80.0,
         mg_mM=1.0,
@@ -264,7 +272,7 @@ def neuromuscular(**overrides: Any) -> SynapseParams:
             "vesicles.n_sites": "n = 45-53 (rat diaphragm binomial fits, V-01)",
             "vesicles.molecules_per_vesicle": "9000 ACh: Bennett et al. 1997 Biophys J 72:1595; <=10^4: Kuffler & Yoshikami 1975 J Physiol 251:465",
             "cleft.height_nm": "50 nm primary cleft (textbook)",
-            "cleft.area": "one quantum acts on < 2 um2: Hartzell, Kuffler & Yoshikami 1975; 50 um2 for 50 sites (assumption)",
+            "cleft.area": "one quantum acts on < 2 um2: Hartzell, Kuffler & Yoshikami 1975; 1 um2 per release site (assumption)",
             "receptors": "AChR 1e4 /um2: Matthews-Bellinger & Salpeter 1983; Salpeter et al. 1988",
             "receptors.conductance_pS": "50 pS (textbook, unverified)",
             "enzymes.AChE.n": "2990 /um2: Anglister et al. 1998 J Neurosci Methods 81:63",
@@ -272,7 +280,41 @@ def neuromuscular(**overrides: Any) -> SynapseParams:
             "enzymes.AChE.kon_per_uM_per_ms": "1.6e8 /M/s, diffusion-limited (assumption)",
         },
     )
+
+
+def neuromuscular(**overrides: Any) -> SynapseParams:
+    """Neuromuscular junction (rat diaphragm quantal parameters), nicotinic receptors, AChE.
+
+    All 50 release sites share one well-mixed cleft of 50 µm², so a quantum is diluted over the
+    whole endplate: release statistics and relative effects (AChE inhibition, toxins) are right,
+    absolute quantal currents are ~20 times too small (validation case QUANTUM). For absolute
+    currents use :func:`neuromuscular_site`, one site with its own 1 µm² patch, and connect 50 of
+    them to one clamped fibre in a :class:`~synevent.Circuit`.
+    """
+    s = _endplate("neuromuscular", 50, "Endplate with 50 release sites of high release "
+                  "probability (binomial fits, rat diaphragm), nicotinic receptors and "
+                  "acetylcholinesterase in one lumped cleft (a quantum is diluted over the whole "
+                  "endplate: absolute currents ~20x too small, validation case QUANTUM; "
+                  "neuromuscular_site has the patch of one site).")
     return s.replace(**overrides) if overrides else s
+
+
+def neuromuscular_site(**overrides: Any) -> SynapseParams:
+    """One release site of the rat diaphragm endplate and the 1 µm² cleft patch its quantum acts on.
+
+    The release machinery, receptor scheme and AChE are those of :func:`neuromuscular`; the cleft,
+    receptors (10⁴) and AChE (3000) are one site's share of its 50 µm². A quantum's ACh reaches
+    ~0.3 mM here instead of ~6 µM in the lumped endplate, as at a real endplate, where it acts on
+    less than 2 µm². ACh that diffuses out of the patch is lost, which is right for a single
+    quantum among idle neighbours and underestimates the cleft ACh when neighbours release too.
+    """
+    s = _endplate("neuromuscular_site", 1, "One release site of the rat diaphragm endplate "
+                  "(p = 0.85) with its 1 µm² patch of cleft, nicotinic receptors and "
+                  "acetylcholinesterase: absolute quantal currents (validation case QUANTUM); "
+                  "50 of them onto one fibre make an endplate.")
+    return _with_sources(s, ("vesicles.n_sites",), {
+        "vesicles.n_sites": "one of the endplate's 45-53 sites (rat diaphragm binomial fits, V-01)",
+    }, overrides)
 
 
 def _binding_receptor(name: str, kon_per_uM_per_ms: float, koff_per_ms: float, source: str) -> ReceptorScheme:
@@ -346,6 +388,7 @@ PRESETS: dict[str, Callable[..., SynapseParams]] = {
     "calyx_of_held": calyx_of_held,
     "gabaergic": gabaergic,
     "neuromuscular": neuromuscular,
+    "neuromuscular_site": neuromuscular_site,
     "dopaminergic": dopaminergic,
     "serotonergic": serotonergic,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 
@@ -60,3 +61,22 @@ def test_v01_low_p_failures():
     target = (1 - p) ** n
     tol = max(0.02, 3 * math.sqrt(target * (1 - target) / q.size))
     assert abs(failures - target) <= tol
+
+
+def test_endplate_site_is_one_fiftieth_of_the_lumped_endplate():
+    """neuromuscular_site: same densities, rates and release; area, counts and reserve / 50."""
+    whole, site = se.presets.neuromuscular(), se.presets.neuromuscular_site()
+    assert whole.vesicles.n_sites == 50 and site.vesicles.n_sites == 1
+    assert site.vesicles.n_reserve * 50 == whole.vesicles.n_reserve
+    assert site.receptors[0].n * 50 == whole.receptors[0].n == 500_000
+    assert site.enzymes[0].n * 50 == whole.enzymes[0].n == 150_000
+    assert site.cleft.volume_L * 50 == pytest.approx(whole.cleft.volume_L, rel=1e-12)
+    assert site.receptors[0].scheme == whole.receptors[0].scheme
+    assert dataclasses.replace(site.enzymes[0], n=0) == dataclasses.replace(whole.enzymes[0], n=0)
+    for block in ("calcium", "sensor", "facilitation"):
+        assert getattr(site, block) == getattr(whole, block)
+    assert (dataclasses.replace(site.vesicles, n_sites=1, n_reserve=0)
+            == dataclasses.replace(whole.vesicles, n_sites=1, n_reserve=0))
+    assert (site.cleft.height_nm, site.cleft.diffusion_um2_per_ms, site.v_hold_mV) == (
+        whole.cleft.height_nm, whole.cleft.diffusion_um2_per_ms, whole.v_hold_mV)
+    assert se.release_probability(site.sensor, site.calcium) == pytest.approx(0.85, abs=5e-4)

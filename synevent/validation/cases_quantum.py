@@ -1,14 +1,16 @@
 """Validation case QUANTUM: how many postsynaptic channels one quantum opens.
 
-Two preparations, each simulated with its preset unchanged except, at the endplate, the number
-of release sites (one, so that a run releases at most one quantum; the cleft, receptors and AChE
-are those of the full endplate). A quantum is a run with exactly one fusion after the impulse;
+Two preparations, each simulated with its preset unchanged: the CA3-CA1 synapse and one release
+site of the endplate with the cleft patch it faces (``neuromuscular_site``). The lumped endplate
+(``neuromuscular`` cut to one release site, its quantum diluted over 50 µm²) is measured too and
+reported, not tested. A quantum is a run with exactly one fusion after the impulse;
 per quantum the peak count of open channels is read on a 5 µs grid, as a measured quantal
 amplitude is the peak of each event. Registered on import (imported by :mod:`.cases`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 
@@ -36,15 +38,30 @@ AMPA_OPEN_RANGE = (10.0, 70.0)
 MEPC_G_NS, MEPC_CV = 50.0, 0.20
 
 
-def _endplate_one_site() -> se.SynapseParams:
+def _lumped_one_site() -> se.SynapseParams:
+    """The lumped endplate with one release site: its quantum spreads over all 50 µm²."""
     return se.presets.neuromuscular(vesicles={"n_sites": 1})
+
+
+def _site_of_2um2() -> se.SynapseParams:
+    """The endplate site with twice the patch (Hartzell et al.'s bound), densities unchanged."""
+    s = se.presets.neuromuscular_site()
+    rec, ache = s.receptors[0], s.enzymes[0]
+    return s.replace(cleft={"radius_nm": s.cleft.radius_nm * math.sqrt(2.0)},
+                     receptors=(dataclasses.replace(rec, n=2 * rec.n),),
+                     enzymes=(dataclasses.replace(ache, n=2 * ache.n),))
+
+
+_PREPARATIONS = {"glutamatergic": se.presets.glutamatergic,
+                 "neuromuscular_site": se.presets.neuromuscular_site,
+                 "lumped": _lumped_one_site, "site_2um2": _site_of_2um2}
 
 
 def _quanta(preset: str, seeds: Sequence[np.random.SeedSequence]) -> tuple[np.ndarray, ...]:
     """One impulse per seed; for runs with exactly one fusion, the peak count of open channels
     of the first receptor population, whether the fusion was kiss-and-run, and the open count
     from the arrival on (top level: pickled to the workers)."""
-    syn = se.presets.glutamatergic() if preset == "glutamatergic" else _endplate_one_site()
+    syn = _PREPARATIONS[preset]()
     sch = syn.receptors[0].scheme
     n_win = int(round(WINDOW_MS / DT_MS))
     peaks, kr, traces = [], [], []
@@ -78,14 +95,17 @@ def _sem(x: np.ndarray) -> float:
 
 def run_quantum(fast: bool) -> Outcome:
     n_glu, n_nmj = (150, 40) if fast else (1500, 300)
-    glu_seeds, nmj_seeds = np.random.SeedSequence(SEED).spawn(2)
+    glu_seeds, nmj_seeds, lumped_seeds, wide_seeds = np.random.SeedSequence(SEED).spawn(4)
     with executor() as pool:
         g_peak, g_kr, g_tr = _pooled(pool, "glutamatergic", glu_seeds.spawn(n_glu))
-        e_peak, _, e_tr = _pooled(pool, "neuromuscular", nmj_seeds.spawn(n_nmj))
-    syn_g, syn_e = se.presets.glutamatergic(), _endplate_one_site()
+        e_peak, _, e_tr = _pooled(pool, "neuromuscular_site", nmj_seeds.spawn(n_nmj))
+        l_peak, _, _ = _pooled(pool, "lumped", lumped_seeds.spawn(n_nmj))
+        w_peak = None if fast else _pooled(pool, "site_2um2", wide_seeds.spawn(n_nmj))[0]
+    syn_g, syn_e, syn_l = (se.presets.glutamatergic(), se.presets.neuromuscular_site(),
+                           _lumped_one_site())
     ampa, nachr = syn_g.receptors[0], syn_e.receptors[0]
     gamma_nS = nachr.scheme.conductance_pS * 1e-3
-    e_g = e_peak * gamma_nS  # peak quantal conductance, nS
+    e_g, l_g = e_peak * gamma_nS, l_peak * gamma_nS  # peak quantal conductance, nS
     g_sem, e_sem = _sem(g_peak), _sem(e_g)
     lo, hi = AMPA_OPEN_RANGE
     checks = [
@@ -98,8 +118,13 @@ def run_quantum(fast: bool) -> Outcome:
     ]
     v_e = syn_e.v_hold_mV - nachr.scheme.e_rev_mV
     n_ach = syn_e.vesicles.molecules_per_vesicle
-    ach_uM = n_ach / molecules_per_uM(syn_e.cleft.volume_L)
-    area_um2 = math.pi * (syn_e.cleft.radius_nm * 1e-3) ** 2
+
+    def area_and_uM(syn: se.SynapseParams) -> tuple[float, float]:
+        return (math.pi * (syn.cleft.radius_nm * 1e-3) ** 2,
+                n_ach / molecules_per_uM(syn.cleft.volume_L))
+
+    (e_area, e_uM), (l_area, l_uM) = area_and_uM(syn_e), area_and_uM(syn_l)
+    ache_uM = syn_e.enzymes[0].n / molecules_per_uM(syn_e.cleft.volume_L)
     notes = (
         f"CA3-CA1 ({n_glu} impulses, {g_peak.size} with exactly one fusion): "
         f"{g_peak.mean():.1f} ± {g_sem:.1f} (SEM) of {ampa.n} AMPA receptors open at the peak "
@@ -118,20 +143,30 @@ def run_quantum(fast: bool) -> Outcome:
         f"conductance ({ampa.scheme.conductance_pS:g} pS) is unverified. A mean above 20 means "
         f"the preset's quantum opens somewhat more channels than at those connections. The 10-70 "
         f"range pools cortex, cerebellum and hippocampus. "
-        f"Endplate ({n_nmj} impulses at one release site, {e_peak.size} quanta): "
+        f"Endplate (neuromuscular_site: {n_nmj} impulses, {e_peak.size} quanta): "
         f"{e_peak.mean():.0f} ± {_sem(e_peak):.0f} of {nachr.n} nicotinic receptors open at the "
-        f"peak, x {nachr.scheme.conductance_pS:g} pS = {e_g.mean():.2f} nS "
-        f"({e_g.mean() * v_e * 1e-3:.2f} nA at {syn_e.v_hold_mV:g} mV). The measured ~"
-        f"{MEPC_G_NS:g} nS would be ~{MEPC_G_NS / gamma_nS:.0f} channels at the preset's "
-        f"{nachr.scheme.conductance_pS:g} pS (about {MEPC_G_NS * v_e * 1e-3:.0f} nA at "
-        f"{syn_e.v_hold_mV:g} mV), {MEPC_G_NS / e_g.mean():.0f} times more. The preset lumps "
-        f"the endplate into one well-mixed cleft of {area_um2:.0f} µm², so a quantum of "
-        f"{n_ach:.0f} ACh is spread over the whole endplate (~{ach_uM:.0f} µM) instead of acting "
-        f"on the < 2 µm² it reaches at a real endplate (Hartzell, Kuffler & Yoshikami 1975, as "
-        f"the preset cites it). A channel opens only with two ACh bound, so diluting the quantum "
-        f"{area_um2 / 2:.0f}-fold or more cuts the open channels by far more than that. The "
-        f"evoked endplate current (~42 quanta at once) is not checked here. Nothing was tuned to "
-        f"this case; the mouse value is compared with the rat preset (both mammalian diaphragm).")
+        f"peak (CV {e_peak.std(ddof=1) / e_peak.mean():.2f}), x {nachr.scheme.conductance_pS:g} "
+        f"pS = {e_g.mean():.1f} nS ({e_g.mean() * v_e * 1e-3:.2f} nA at {syn_e.v_hold_mV:g} mV). "
+        f"The site's quantum of {n_ach:.0f} ACh starts at ~{e_uM:.0f} µM in its {e_area:g} µm² "
+        f"patch (with ~{ache_uM:.0f} µM AChE and the site's {nachr.n} receptors); a real quantum "
+        f"acts on < 2 µm² (Hartzell, Kuffler & Yoshikami 1975), and 1 µm² is the lumped preset's "
+        f"own area per site, not a value fitted here. "
+        + ("" if w_peak is None else
+           f"Reported, not tested (full run only): with a 2 µm² patch (Hartzell et al.'s bound; "
+           f"receptors and AChE doubled with it) one quantum opens {w_peak.mean():.0f} ± "
+           f"{_sem(w_peak):.0f} channels = {w_peak.mean() * gamma_nS:.1f} nS ({w_peak.size} "
+           f"quanta), "
+           + ("also within" if abs(w_peak.mean() * gamma_nS - MEPC_G_NS) <= MEPC_CV * MEPC_G_NS
+              else "outside")
+           + " the tolerance; the patch area is an assumption that no measurement here fixes "
+             "to better than this factor 2. ")
+        + f"Reported, not tested: the lumped "
+        f"neuromuscular preset cut to one release site ({l_peak.size} quanta) opens "
+        f"{l_peak.mean():.0f} ± {_sem(l_peak):.0f} channels = {l_g.mean():.2f} nS, "
+        f"{e_g.mean() / l_g.mean():.0f} times less, because its quantum is diluted over the "
+        f"whole {l_area:.0f} µm² (~{l_uM:.0f} µM) and a channel opens only with two ACh bound. "
+        f"The m.e.p.c.'s decay and the evoked endplate current are not checked here. The mouse "
+        f"value is compared with the rat preset (both mammalian diaphragm).")
     t = np.arange(g_tr.shape[1]) * DT_MS
 
     def figure(ax) -> None:
@@ -142,12 +177,14 @@ def run_quantum(fast: bool) -> Outcome:
         ax.axhline(CA1_MAX_OPEN, color="k", ls=":", label="Kullmann 1993: < 20 (CA1)")
         ax.axhspan(lo, hi, color="0.85", alpha=0.5, label="10-70 at central synapses")
         ax.plot(t, e_tr.mean(axis=0), color="C3",
-                label=f"endplate nAChR: mean of {e_peak.size} quanta (sim)")
+                label=f"endplate site nAChR: mean of {e_peak.size} quanta (sim)")
         ax.axhline(MEPC_G_NS / gamma_nS, color="C3", ls=":",
                    label=f"endplate: {MEPC_G_NS:g} nS / {nachr.scheme.conductance_pS:g} pS "
                          f"= {MEPC_G_NS / gamma_nS:.0f} channels (mouse m.e.p.c.)")
         ax.set_yscale("log")
-        ax.set_ylim(0.5, 3 * MEPC_G_NS / gamma_nS)
+        ax.axhline(l_peak.mean(), color="C3", ls="--", lw=1,
+                   label=f"lumped endplate: mean peak {l_peak.mean():.0f} (reported)")
+        ax.set_ylim(0.5, 5 * MEPC_G_NS / gamma_nS)
         ax.set_xlabel("time after the quantum's arrival (ms)")
         ax.set_ylabel("open channels")
         ax.legend(fontsize=6, loc="lower right")
@@ -160,11 +197,13 @@ register(Case(
     title="Receptor activation by one quantum (CA1 AMPA receptors, endplate nicotinic receptors)",
     preparation="se.presets.glutamatergic() (CA3-CA1: 80 AMPA (ampa5.mod, 10 pS) and 20 NMDA in "
                 "a well-mixed 150 nm x 20 nm cleft, 3000 glutamate per vesicle, 20 % "
-                "kiss-and-run); se.presets.neuromuscular() with one release site (the endplate's "
-                "lumped 50 µm² cleft, 5e5 nicotinic receptors of 50 pS, AChE, 9000 ACh per "
-                "vesicle, -80 mV).",
-    protocol="One impulse at 1 ms in independent runs (CA1: fast 150, full 1500; endplate: fast "
-             "40, full 300); runs with exactly one fusion are single quanta; open channels sampled "
+                "kiss-and-run); se.presets.neuromuscular_site() (one release site of the rat "
+                "diaphragm endplate with its 1 µm² cleft patch: 1e4 nicotinic receptors of 50 "
+                "pS, 3000 AChE, 9000 ACh per vesicle, -80 mV); reported only: "
+                "se.presets.neuromuscular() cut to one release site (its quantum diluted over "
+                "the lumped 50 µm² cleft).",
+    protocol="One impulse at 1 ms in independent runs (CA1: fast 150, full 1500; endplate site "
+             "and lumped endplate: fast 40, full 300 each); runs with exactly one fusion are single quanta; open channels sampled "
              "every 5 µs for 4 ms from the quantum's arrival.",
     quantity="Peak number of open AMPA channels per quantum (CA1), and peak conductance per "
              "quantum (channels x single-channel conductance, endplate); means over quanta.",
@@ -181,7 +220,7 @@ register(Case(
            "abstract verified, authors and citation not seen there; we recall Linder & Quastel "
            "1978 J Physiol, unverified).",
     tolerance="CA1: half the range (±30) or 3 SEM; Kullmann's bound holds for a subset of "
-              "connections, so it is no test of a mean over all quanta. Endplate: ±20 % (10 nS, the stated between-junction CV) "
-              "or 3 SEM of the run. Means over ≥ 500 quanta in the full CA1 run.",
+              "connections, so it is no test of a mean over all quanta. Endplate: ±20 % (10 nS, "
+              "the stated between-junction CV) or 3 SEM of the run. Means over ≥ 500 quanta in the full CA1 run.",
     run=run_quantum,
 ))
