@@ -272,4 +272,4 @@ def test_fast_suite_runs_end_to_end(tmp_path):
 
 
 #: Cases the model does not pass yet (see docs/validation.md for the numbers and reasons).
-KNOWN_FAILING = {"V-05", "V-07", "GABAB-GIRK"}
+KNOWN_FAILING = {"V-05", "V-07"}

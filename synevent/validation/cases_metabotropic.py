@@ -14,12 +14,16 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import curve_fit
 
 import synevent as se
 
+from ..engine.network import molecules_per_uM
 from ..postsynaptic.gpcr_library import DESTEXHE_GABAB, gabab_girk
+from ..presynaptic.calibration import release_probability
 from ._casekit import at_least_check, bootstrap, crossing_ms, executor, stat_check
 from .registry import Case, Outcome, register
 
@@ -29,7 +33,8 @@ SEED = 20261122
 SPIKES = (1, 2, 4, 10)
 RATE_HZ, START_MS, WINDOW_MS, DT_MS, SMOOTH_MS = 100.0, 5.0, 1000.0, 1.0, 9
 V_HOLD_MV = -50.0
-PREPS = ("preset", "example")
+#: Receptors and GIRK channels of the reported set that approaches the deterministic model.
+MANY_N = 200
 
 # Time to peak of the GABA-B IPSC: 100 ms for the hippocampal IPSC (Destexhe's gabab.mod: "peak at
 # 100 ms; time course fit to Tom Otis' PSC", Otis, De Koninck & Mody 1993), about 150 ms for a
@@ -38,13 +43,13 @@ PREPS = ("preset", "example")
 T_PEAK_RANGE_MS = (100.0, 150.0)
 # gabab_m3ha.mod (33 °C): g ∝ (1 - e^(-t/52))^8 · (0.952 e^(-t/90.1) + 0.048 e^(-t/1073.2)).
 M3HA = (52.0, 8, 0.952, 90.1, 1073.2)
-EXPOSURE_NOTE = 0.034  # docs/background/metabotropic.md: Destexhe's pulse / one vesicle's exposure
 
 
-def _synapse(prep: str, exposure: float = 1.0) -> se.SynapseParams:
+def _synapse(prep: str, exposure: float = 1.0, n: int = 20) -> se.SynapseParams:
     """``preset``: the gabaergic preset as it is (one release site); ``example``: the terminal of
-    the metabotropic background page (20 sites, fast replenishment). Both with gabab_girk()."""
-    m = (gabab_girk(exposure=exposure),)
+    the metabotropic background page (20 sites, fast replenishment). Both with
+    gabab_girk(n, n_channels=n, exposure)."""
+    m = (gabab_girk(n=n, n_channels=n, exposure=exposure),)
     if prep == "preset":
         return se.presets.gabaergic(metabotropic=m, v_hold_mV=V_HOLD_MV)
     return se.presets.gabaergic(
@@ -52,11 +57,36 @@ def _synapse(prep: str, exposure: float = 1.0) -> se.SynapseParams:
         metabotropic=m, v_hold_mV=V_HOLD_MV)
 
 
-def _runs(prep: str, n_spikes: int, exposure: float,
-          seeds: Sequence[np.random.SeedSequence]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _vesicle_exposure_uM_ms(syn: se.SynapseParams) -> float:
+    """Time integral of the free cleft GABA after one vesicle: N / (molecules per µM) / k_escape,
+    exact for the gabaergic cleft, where escape is the only sink (receptor binding is
+    negligible)."""
+    return (syn.vesicles.molecules_per_vesicle / molecules_per_uM(syn.cleft.volume_L)
+            / syn.cleft.escape_rate_per_ms)
+
+
+def _first_spike_quanta(syn: se.SynapseParams) -> float:
+    """Expected quanta of the first spike: primed vesicles at t = 0 times their release
+    probability."""
+    v = syn.vesicles
+    return (v.n_sites * v.slots_per_site * v.slot_occupancy()[2]
+            * release_probability(syn.sensor, syn.calcium))
+
+
+def _pulse_exposure(prep: str, per_spike: bool) -> float:
+    """``exposure`` at which the receptors see Destexhe's pulse (the input gabab.mod's K1 was
+    fitted with): per vesicle, or per spike of the terminal (its expected first-spike quanta)."""
+    d, syn = DESTEXHE_GABAB, _synapse(prep)
+    pulse_uM_ms = d["pulse_mM"] * 1e3 * d["pulse_ms"]
+    per_vesicle = pulse_uM_ms / _vesicle_exposure_uM_ms(syn)
+    return per_vesicle / _first_spike_quanta(syn) if per_spike else per_vesicle
+
+
+def _runs(prep: str, n_spikes: int, exposure: float, seeds: Sequence[np.random.SeedSequence],
+          n: int = 20) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Open GIRK channels from the first spike on (runs x samples), quanta per run, and the
-    largest number of bound receptors per run (top level: pickled to the workers)."""
-    syn = _synapse(prep, exposure)
+    largest bound fraction of the receptors per run (top level: pickled to the workers)."""
+    syn = _synapse(prep, exposure, n)
     m = syn.metabotropic[0]
     k0, n_win = int(round(START_MS / DT_MS)), int(round(WINDOW_MS / DT_MS)) + 1
     train = se.regular(RATE_HZ, n_spikes, start_ms=START_MS)
@@ -67,7 +97,7 @@ def _runs(prep: str, n_spikes: int, exposure: float,
         # column (a third of the run time here).
         traces.append(np.asarray(r.count(m.girk_open), float)[k0:k0 + n_win])
         quanta.append(r.arrivals_n.size)
-        bound.append(float(np.max(r.count(f"{m.name}.RT"))))
+        bound.append(float(np.max(r.count(f"{m.name}.RT"))) / m.n)
     return np.asarray(traces), np.asarray(quanta, float), np.asarray(bound)
 
 
@@ -88,6 +118,27 @@ def _t_peak(mean_trace: np.ndarray) -> float:
     return float(np.argmax(_smooth(mean_trace)) * DT_MS)
 
 
+def _fitted_t_peak(mean_trace: np.ndarray) -> float:
+    """Time to peak of ``A (1 - e^(-t/tr))^4 e^(-t/td)`` fitted to a mean response to one spike
+    (NaN if the fit fails). The fit pools the whole trace, so it locates the peak of a sparse
+    mean (most single spikes open no channel at low exposure) far better than its maximum; the
+    fourth power is that of Destexhe's G^4, the form of gabab_m3ha.mod's template."""
+    t = np.arange(mean_trace.size) * DT_MS
+    if not np.any(mean_trace > 0):
+        return math.nan
+    try:
+        (_, tr, td), _ = curve_fit(_rise4_decay, t, mean_trace,
+                                   p0=(3.0 * mean_trace.max(), 40.0, 150.0),
+                                   bounds=([0.0, 1.0, 5.0], [np.inf, 500.0, 5000.0]), maxfev=5000)
+    except (RuntimeError, ValueError):
+        return math.nan
+    return float(tr * math.log1p(4.0 * td / tr))
+
+
+def _rise4_decay(t: np.ndarray, a: float, tr: float, td: float) -> np.ndarray:
+    return a * (1.0 - np.exp(-t / tr)) ** 4 * np.exp(-t / td)
+
+
 def _peak(mean_trace: np.ndarray) -> float:
     return float(_smooth(mean_trace).max())
 
@@ -103,158 +154,185 @@ def _se(stat, arrays: list[np.ndarray], n_boot: int, seed: np.random.SeedSequenc
     return float(b.std(ddof=1)) if b.size > 1 else math.nan
 
 
-def run_gabab(fast: bool) -> Outcome:
-    n_rep = {"preset": 30, "example": 4} if fast else {"preset": 400, "example": 160}
-    n_boot = 200 if fast else 1000
+@dataclass(frozen=True)
+class _Prep:
+    """One preparation of the case: terminal, exposure, receptor count, runs, seeds."""
+
+    label: str
+    terminal: str  # "preset" or "example" (see _synapse)
+    exposure: float
+    n: int
+    runs_fast: int  # 0: full run only
+    runs_full: int
+    seed: np.random.SeedSequence
+    tested: bool = False
+    single_factor: int = 1  # the one-spike train gets this many times the runs (its time to peak)
+
+
+def _preps() -> dict[str, _Prep]:
     root = np.random.SeedSequence(SEED)
+    preset_seed, example_seed, exposure_seed = root.spawn(3)
+    per_spike, per_vesicle = _pulse_exposure("example", True), _pulse_exposure("preset", False)
+    return {
+        "perisynaptic": _Prep(
+            f"20-site terminal, perisynaptic GABA-B (exposure {per_spike:.2g})", "example",
+            per_spike, 20, 40, 160, _extra_seed(10), tested=True, single_factor=4),
+        "perisynaptic-200": _Prep(
+            f"the same with {MANY_N} receptors and channels", "example", per_spike, MANY_N, 0,
+            160, _extra_seed(11)),
+        "preset": _Prep("gabaergic preset, receptors in the cleft (exposure 1)", "preset", 1.0,
+                        20, 30, 400, preset_seed),
+        "example": _Prep("20-site terminal, receptors in the cleft (exposure 1)", "example", 1.0,
+                         20, 0, 160, example_seed),
+        "exposure": _Prep(f"gabaergic preset at exposure {per_vesicle:.3f} (Destexhe's pulse per "
+                          f"vesicle)", "preset", per_vesicle, 20, 0, 200, exposure_seed),
+        "exposure-example": _Prep(f"20-site terminal at exposure {per_vesicle:.3f}", "example",
+                                  per_vesicle, 20, 0, 160, _extra_seed(0)),
+    }
+
+
+def _summary(prep: _Prep, res: dict[int, tuple[np.ndarray, ...]], n_boot: int,
+             boot: np.random.SeedSequence) -> dict:
+    """Mean traces (nS), peaks, ratios with bootstrap SEs, quanta, bound fractions, and a note."""
+    gamma_nS = gabab_girk().girk.conductance_pS * 1e-3
+    tr = {k: res[k][0] * gamma_nS for k in SPIKES}
+    mean = {k: tr[k].mean(axis=0) for k in SPIKES}
+    b_tp, b4, b10 = boot.spawn(3)
+    tp1 = _fitted_t_peak(mean[1])
+    tp1_se = _se(_fitted_t_peak, [tr[1]], n_boot, b_tp)
+    peaks = {k: _peak(mean[k]) for k in SPIKES}
+    ratio, ratio_se = {}, {}
+    for k, b in ((4, b4), (10, b10)):
+        ratio[k] = peaks[k] / peaks[1] if peaks[1] > 0 else math.inf
+        ratio_se[k] = _se(lambda x, y: _peak(x) / _peak(y) if _peak(y) > 0 else math.nan,
+                          [tr[k], tr[1]], n_boot, b)
+    q = {k: res[k][1].mean() for k in SPIKES}
+    bound = {k: res[k][2].mean() for k in SPIKES}
+    fail1 = float((res[1][0].max(axis=1) == 0).mean())
+    t = np.arange(tr[1].shape[1]) * DT_MS
+    k10 = int(np.argmax(_smooth(mean[10])))
+    t_half10 = crossing_ms(t, _smooth(mean[10]), k10, _smooth(mean[10])[k10] / 2)
+    note = (
+        f"{prep.label} ({tr[10].shape[0]} runs per train"
+        + (f", {tr[1].shape[0]} for one spike" if tr[1].shape[0] != tr[10].shape[0] else "")
+        + "): quanta per train "
+        + ", ".join(f"{k} spike{'s' if k > 1 else ''} {q[k]:.1f}" for k in SPIKES)
+        + "; mean peak GIRK conductance "
+        + ", ".join(f"{peaks[k] * 1e3:.3g} pS" for k in SPIKES)
+        + f" (4 spikes / 1 spike {ratio[4]:.2f} ± {ratio_se[4]:.2f}, 10 / 1 {ratio[10]:.2f} ± "
+        f"{ratio_se[10]:.2f}, bootstrap SE; the quanta grow {q[4] / q[1]:.1f}x and "
+        f"{q[10] / q[1]:.1f}x); time to peak "
+        + ", ".join(f"{_t_peak(mean[k]):.0f}" for k in SPIKES)
+        + f" ms from the first spike (maximum of the 9 ms running mean; after 1 spike, from "
+        f"the fitted rise^4-decay shape, {tp1:.0f} ± {tp1_se:.0f} ms); largest bound "
+        f"fraction of the {prep.n} receptors "
+        + ", ".join(f"{bound[k]:.2f}" for k in SPIKES)
+        + f"; {fail1:.0%} of single spikes open no GIRK channel; the response to 10 spikes falls "
+        f"to half {t_half10:.0f} ms after the first spike.")
+    return {"mean": mean, "tp1": tp1, "tp1_se": tp1_se, "peaks": peaks, "ratio": ratio,
+            "ratio_se": ratio_se, "q": q, "bound": bound, "runs": tr[1].shape[0], "fail1": fail1,
+            "note": note}
+
+
+def run_gabab(fast: bool) -> Outcome:
+    preps = {k: p for k, p in _preps().items() if (p.runs_fast if fast else p.runs_full)}
+    n_boot = 200 if fast else 1000
     jobs = {}
     # NOTE: the fast run is serial: starting two workers (each imports synevent and builds its
     # kernels) takes longer than the few seconds of simulation it would share.
     with (contextlib.nullcontext(None) if fast else executor()) as pool:
-        for prep, p_seq in zip(PREPS + ("exposure",), root.spawn(3)):
-            if prep == "exposure" and fast:
-                continue
-            spikes = (1, 10) if prep == "exposure" else SPIKES
-            for n, s_seq in zip(spikes, p_seq.spawn(len(spikes))):
-                args = ("preset", n, EXPOSURE_NOTE, s_seq.spawn(n_rep["preset"] // 2)) \
-                    if prep == "exposure" else (prep, n, 1.0, s_seq.spawn(n_rep[prep]))
-                jobs[prep, n] = pool.submit(_runs, *args) if pool else _runs(*args)
-        # The 20-site terminal at the same low exposure (full run only): it does not deplete,
-        # so it tells saturation of the receptors from depletion of the preset's single site.
-        if not fast:
-            for n, s_seq in zip(SPIKES, _extra_seed(0).spawn(len(SPIKES))):
-                args = ("example", n, EXPOSURE_NOTE, s_seq.spawn(n_rep["example"]))
-                jobs["exposure-example", n] = pool.submit(_runs, *args)
-        res = {k: (v.result() if pool else v) for k, v in jobs.items()}
-    # The bootstrap resamplings draw from children of their own (the runs took root's first 3).
-    boot = iter(root.spawn(2 * len(PREPS) * 3))
-    gamma_nS = gabab_girk().girk.conductance_pS * 1e-3
-    t = np.arange(next(iter(res.values()))[0].shape[1]) * DT_MS
+        for key, p in preps.items():
+            runs = p.runs_fast if fast else p.runs_full
+            for k, s_seq in zip(SPIKES, p.seed.spawn(len(SPIKES))):
+                n_runs = runs * (p.single_factor if k == 1 else 1)
+                args = (p.terminal, k, p.exposure, s_seq.spawn(n_runs), p.n)
+                jobs[key, k] = pool.submit(_runs, *args) if pool else _runs(*args)
+        res = {key: {k: (jobs[key, k].result() if pool else jobs[key, k]) for k in SPIKES}
+               for key in preps}
+    # The bootstrap resamplings draw from a branch of their own (key 2000).
+    boot = dict(zip(preps, np.random.SeedSequence(SEED, spawn_key=(2000,)).spawn(len(preps))))
+    out = {key: _summary(p, res[key], n_boot, boot[key]) for key, p in preps.items()}
 
-    checks, notes, curves = [], [], {}
-    seen: dict[str, dict] = {}  # per preparation, for the explanation below
-    for prep in PREPS:
-        tr = {n: res[prep, n][0] * gamma_nS for n in SPIKES}
-        mean = {n: tr[n].mean(axis=0) for n in SPIKES}
-        curves[prep] = mean
-        tp1 = _t_peak(mean[1])
-        tp1_se = _se(lambda a: _t_peak(a), [tr[1]], n_boot, next(boot))
-        lo, hi = T_PEAK_RANGE_MS
-        label = "gabaergic preset" if prep == "preset" else "20-site terminal"
+    checks = []
+    lo, hi = T_PEAK_RANGE_MS
+    for key, p in preps.items():
+        if not p.tested:
+            continue
+        o = out[key]
         checks.append(stat_check(
-            f"{label}: time to peak of the mean GIRK conductance after one spike "
-            f"({tr[1].shape[0]} runs), against 100 ms (hippocampus) to 150 ms (thalamus)",
-            tp1, (lo + hi) / 2, (hi - lo) / 2, tp1_se, "ms"))
-        peaks = {n: _peak(mean[n]) for n in SPIKES}
-        ratio_txt = []
-        for n in (4, 10):
-            r = peaks[n] / peaks[1] if peaks[1] > 0 else math.inf
-            r_se = _se(lambda a, b: _peak(a) / _peak(b) if _peak(b) > 0 else math.nan,
-                       [tr[n], tr[1]], n_boot, next(boot))
+            f"{p.label}: time to peak of the mean GIRK conductance after one spike "
+            f"(fitted, {o['runs']} runs), against 100 ms (hippocampus) to 150 ms (thalamus)",
+            o["tp1"], (lo + hi) / 2, (hi - lo) / 2, o["tp1_se"], "ms"))
+        for k in (4, 10):
             checks.append(at_least_check(
-                f"{label}: peak after {n} spikes / peak after 1 spike (more than linear "
-                f"summation, i.e. at least {n})", r, r_se, float(n)))
-            ratio_txt.append(f"{n} spikes / 1 spike {r:.2f} ± {r_se:.2f}")
-        q = {n: res[prep, n][1].mean() for n in SPIKES}
-        bound = {n: res[prep, n][2].mean() / gabab_girk().n for n in SPIKES}
-        fail1 = float((res[prep, 1][0].max(axis=1) == 0).mean())
-        seen[prep] = {"tp1": tp1, "q": q, "bound": bound, "per_q": {n: peaks[n] / q[n] for n in SPIKES}}
-        k = int(np.argmax(_smooth(mean[10])))
-        t_half10 = crossing_ms(t, _smooth(mean[10]), k, _smooth(mean[10])[k] / 2)
-        notes.append(
-            f"{label} ({tr[1].shape[0]} runs per train): quanta per train "
-            + ", ".join(f"{n} spike{'s' if n > 1 else ''} {q[n]:.1f}" for n in SPIKES)
-            + "; mean peak GIRK conductance "
-            + ", ".join(f"{peaks[n] * 1e3:.1f} pS" for n in SPIKES)
-            + f" ({'; '.join(ratio_txt)}); time to peak "
-            + ", ".join(f"{_t_peak(mean[n]):.0f}" for n in SPIKES)
-            + f" ms from the first spike (1 spike: {tp1:.0f} ± {tp1_se:.0f} ms, bootstrap SE); "
-            f"largest bound fraction of the {gabab_girk().n} receptors "
-            + ", ".join(f"{bound[n]:.2f}" for n in SPIKES)
-            + "; peak per released quantum "
-            + ", ".join(f"{peaks[n] * 1e3 / q[n]:.1f}" for n in SPIKES)
-            + f" pS; {fail1:.0%} of single spikes open no GIRK channel; the response to 10 spikes "
-            f"falls to half {t_half10:.0f} ms after the first spike.")
-    if ("exposure", 1) in res:
-        e1, e10 = (res["exposure", n][0].mean(axis=0) * gamma_nS for n in (1, 10))
-        pe1, pe10 = _peak(e1), _peak(e10)
-        eq1, eq10 = (res["exposure", n][1].mean() for n in (1, 10))
-        notes.append(
-            f"Reported, not tested (full run only): the gabaergic preset with exposure = "
-            f"{EXPOSURE_NOTE} (the share of one vesicle's exposure that Destexhe's pulse gives; "
-            f"docs/background/metabotropic.md): mean peak {pe1 * 1e3:.2f} pS after 1 spike and "
-            f"{pe10 * 1e3:.2f} pS after 10 (ratio {pe10 / pe1 if pe1 > 0 else math.inf:.1f}), "
-            f"with {eq1:.1f} and {eq10:.1f} quanta per train (ratio {eq10 / eq1:.1f}): about "
-            f"proportional to the quanta, so at this exposure the preset sums linearly, and its "
-            f"depleting single site, not saturation, limits the 10-spike response.")
-    if ("exposure-example", 1) in res:
-        ex = {n: res["exposure-example", n] for n in SPIKES}
-        ex_tr = {n: ex[n][0] * gamma_nS for n in SPIKES}
-        ex_mean = {n: ex_tr[n].mean(axis=0) for n in SPIKES}
-        ex_peak = {n: _peak(ex_mean[n]) for n in SPIKES}
-        ex_q = {n: ex[n][1].mean() for n in SPIKES}
-        ratio = {n: ex_peak[n] / ex_peak[1] if ex_peak[1] > 0 else math.inf for n in (4, 10)}
-        ratio_se = {n: _se(lambda a, b: _peak(a) / _peak(b) if _peak(b) > 0 else math.nan,
-                           [ex_tr[n], ex_tr[1]], n_boot, _extra_seed(k)) for k, n in ((1, 4), (2, 10))}
-        tp_se = _se(lambda a: _t_peak(a), [ex_tr[1]], n_boot, _extra_seed(3))
-        notes.append(
-            f"Reported, not tested (full run only): the 20-site terminal at exposure = "
-            f"{EXPOSURE_NOTE} ({ex_tr[1].shape[0]} runs per train): mean peak "
-            + ", ".join(f"{ex_peak[n] * 1e3:.2f}" for n in SPIKES)
-            + f" pS after 1, 2, 4 and 10 spikes (4 spikes / 1 spike {ratio[4]:.2f} ± "
-            f"{ratio_se[4]:.2f}, 10 / 1 {ratio[10]:.2f} ± {ratio_se[10]:.2f}, bootstrap SE), with "
-            + ", ".join(f"{ex_q[n]:.1f}" for n in SPIKES)
-            + f" quanta per train (ratios {ex_q[4] / ex_q[1]:.1f} and {ex_q[10] / ex_q[1]:.1f}); "
-            f"largest bound fraction of the receptors "
-            + ", ".join(f"{ex[n][2].mean() / gabab_girk().n:.2f}" for n in SPIKES)
-            + f"; time to peak after one spike {_t_peak(ex_mean[1]):.0f} ± {tp_se:.0f} ms. "
-            + ("The response grows less than the quanta released: the receptors still saturate "
-               "at this exposure." if ratio[10] < ex_q[10] / ex_q[1] else
-               "The response grows more than the quanta released.")
-            + (" It passes both burst criteria at this exposure." if ratio[4] >= 4 and
-               ratio[10] >= 10 else
-               " It does not pass the burst criteria at this exposure either."))
+                f"{p.label}: peak after {k} spikes / peak after 1 spike (more than linear "
+                f"summation, i.e. at least {k})", o["ratio"][k], o["ratio_se"][k], float(k)))
+    t = np.arange(next(iter(out.values()))["mean"][1].size) * DT_MS
     tm = _m3ha(t)
     t_m3ha = float(t[np.argmax(tm)])
     d = DESTEXHE_GABAB
-    notes.append(
-        f"Why the burst checks fail, as measured here: at exposure 1 the largest bound fraction "
-        f"of the receptors after one spike averages {seen['preset']['bound'][1]:.0%} (preset, "
-        f"failures included) and {seen['example']['bound'][1]:.0%} (20-site terminal), and a "
-        f"bound receptor stays active for about "
-        f"1/K2 = {1 / DESTEXHE_GABAB['K2_per_ms']:.0f} ms (K2 of gabab.mod), so later quanta find "
-        f"them taken: the peak per released quantum falls from "
-        f"{seen['example']['per_q'][1] * 1e3:.1f} to {seen['example']['per_q'][10] * 1e3:.2f} pS "
-        f"from 1 to 10 spikes at the 20-site terminal, which does not deplete "
-        f"({seen['example']['q'][10]:.1f} quanta in 10 spikes; the preset's single site releases "
-        f"{seen['preset']['q'][10]:.1f}). The response saturates after one spike instead of "
-        f"growing supralinearly. After one spike the preset peaks at "
-        f"{seen['preset']['tp1']:.0f} ms and the 20-site terminal at "
-        f"{seen['example']['tp1']:.0f} ms (range 100-150 ms). In Destexhe's reduced model a "
-        f"{d['pulse_mM']:g} mM x {d['pulse_ms']:g} ms pulse binds "
-        f"~{d['K1_per_mM_per_ms'] * d['pulse_mM'] * d['pulse_ms']:.2f} of the free receptors, "
-        f"which keeps G small and the 4th power steep. "
-        f"The thalamic template of gabab_m3ha.mod peaks at {t_m3ha:.0f} ms and falls to half at "
-        f"{crossing_ms(t, tm, int(np.argmax(tm)), tm.max() / 2):.0f} ms (33 °C, secondary). "
-        f"The GIRK unitary conductance of slow IPSCs in dentate granule cells is 5-13 pS "
-        f"(De Koninck & Mody 1997, abstract); the library's 5 pS is at its lower end, which "
-        f"scales amplitudes only and no check here. Nothing was tuned to this case.")
+    peri, cleft = out["perisynaptic"], out["preset"]
+    notes = [f"Tested: {peri['note']}"] + [
+        f"Reported, not tested{' (full run only)' if not preps[key].runs_fast else ''}: "
+        f"{o['note']}" for key, o in out.items() if not preps[key].tested]
+    pulse_bound = d["K1_per_mM_per_ms"] * d["pulse_mM"] * d["pulse_ms"]
+    why = (
+        f"Why the placement decides it. gabab.mod's binding rate K1 was fitted together with its "
+        f"input, a {d['pulse_mM']:g} mM x {d['pulse_ms']:g} ms pulse per presynaptic spike, which "
+        f"binds ~{pulse_bound:.2f} of the free receptors; GABA-B receptors are perisynaptic and "
+        f"reached by spillover, so the tested set sees that pulse per spike of its terminal "
+        f"(exposure = {d['pulse_mM'] * d['pulse_ms'] * 1e3:.0f} µM·ms / "
+        f"({_vesicle_exposure_uM_ms(_synapse('example')):.0f} µM·ms per vesicle x "
+        f"{_first_spike_quanta(_synapse('example')):.1f} expected quanta of the first spike)). "
+        f"After one spike it binds {peri['bound'][1]:.2f} of its receptors, G stays in the foot "
+        f"of G^4 / (G^4 + KD), and later spikes add to G: from 1 to 10 spikes the response grows "
+        f"{peri['ratio'][10]:.0f}-fold for {peri['q'][10] / peri['q'][1]:.1f} times the quanta. "
+        f"In Destexhe's model a pulse's G peaks at ln(K4/K2)/(K4 - K2) = "
+        f"{math.log(d['K4_per_ms'] / d['K2_per_ms']) / (d['K4_per_ms'] - d['K2_per_ms']):.0f} ms, "
+        f"and so does any monotone function of it; the fitted time to peak after one spike, "
+        f"{peri['tp1']:.0f} ± {peri['tp1_se']:.0f} ms, "
+        + ("lies inside the published 100-150 ms. " if lo <= peri["tp1"] <= hi else
+           "lies outside the published 100-150 ms and passes only on its 3 SE: with "
+           f"{1 - peri['fail1']:.0%} of single spikes opening a channel, the run constrains the "
+           "time course loosely. ")
+        + f"That {peri['fail1']:.0%} of single spikes open no GIRK channel agrees with single "
+        f"presynaptic spikes evoking no GABA-B IPSP (Kim et al. 1997). With the receptors in the cleft (exposure 1) one vesicle binds most of them "
+        f"({cleft['bound'][1]:.0%} of the preset's receptors at the peak after one spike, "
+        f"failures included), a bound receptor stays active ~1/K2 = "
+        f"{1 / d['K2_per_ms']:.0f} ms, and the response saturates after one spike: that "
+        f"placement fails the burst criteria (reported above). The tested set keeps the "
+        f"library's 20 receptors and channels. One unit of Destexhe's G is one G* per receptor, "
+        f"so with 20 receptors the G* count after one spike is a handful of molecules, and the "
+        f"mean of its fourth power is raised by its Poisson spread: the burst dependence is "
+        f"flatter than with many receptors"
+        + (f" (with {MANY_N}, reported above: 10 / 1 {out['perisynaptic-200']['ratio'][10]:.0f} "
+           f"against {peri['ratio'][10]:.0f})" if "perisynaptic-200" in out else "")
+        + ", which approach the deterministic model. Neither the receptor nor the channel "
+        f"count per synapse has a measured value (docs/reference/parameters.md). The thalamic "
+        f"template of gabab_m3ha.mod peaks at {t_m3ha:.0f} ms and falls to half at "
+        f"{crossing_ms(t, tm, int(np.argmax(tm)), tm.max() / 2):.0f} ms (33 °C, secondary). The "
+        f"GIRK unitary conductance of slow IPSCs in dentate granule cells is 5-13 pS (De Koninck "
+        f"& Mody 1997, abstract); the library's 5 pS is at its lower end, which scales amplitudes "
+        f"only and no check here.")
+    notes.append(why)
 
     def figure(ax) -> None:
-        for j, n in enumerate(SPIKES):
-            ax.plot(t, curves["preset"][n] * 1e3, color=f"C{j}",
-                    label=f"{n} spike{'s' if n > 1 else ''}, gabaergic preset (sim)")
-            ax.plot(t, curves["example"][n] * 1e3, color=f"C{j}", ls="--", lw=1,
-                    label=f"{n} spike{'s' if n > 1 else ''}, 20-site terminal (sim)")
-        top = max(c[n].max() for c in curves.values() for n in SPIKES) * 1e3
+        for j, k in enumerate(SPIKES):
+            ax.plot(t, peri["mean"][k] * 1e3, color=f"C{j}",
+                    label=f"{k} spike{'s' if k > 1 else ''}, perisynaptic set (tested)")
+            ax.plot(t, cleft["mean"][k] * 1e3, color=f"C{j}", ls="--", lw=1,
+                    label=f"{k} spike{'s' if k > 1 else ''}, preset, in the cleft (reported)")
+        top = max(o["mean"][k].max() for o in (peri, cleft) for k in SPIKES) * 1e3
         ax.plot(t, tm / tm.max() * top, color="k", ls=":",
                 label="thalamic GABA-B IPSC template, 33 °C (gabab_m3ha.mod), scaled")
         ax.axvspan(*T_PEAK_RANGE_MS, color="0.85", alpha=0.6,
                    label="published time to peak, 100-150 ms")
+        ax.set_yscale("log")
+        ax.set_ylim(top * 1e-4, top * 2)
         ax.set_xlim(0, WINDOW_MS)
         ax.set_xlabel("time from the first spike (ms)")
         ax.set_ylabel("mean GIRK conductance (pS)")
-        ax.legend(fontsize=5, loc="upper right")
+        ax.legend(fontsize=5, loc="lower right")
 
     return Outcome(checks, figure, " ".join(notes))
 
@@ -262,15 +340,23 @@ def run_gabab(fast: bool) -> Outcome:
 register(Case(
     id="GABAB-GIRK",
     title="Slow GABA-B IPSC: time course and the need for bursts",
-    preparation="se.presets.gabaergic(metabotropic=(gabab_girk(),), v_hold_mV=-50) (dentate "
-                "granule-cell GABAergic synapse, 34.5 °C, one release site; 20 GABA-B receptors "
-                "with Destexhe's reduced cascade, 2000 G-proteins, 20 GIRK channels of 5 pS, all "
-                "in the well-mixed cleft, exposure 1); the same with the 20-site, fast-"
-                "replenishing terminal of the metabotropic background page. No autoreceptor.",
-    protocol="1, 2, 4 and 10 spikes at 100 Hz from 5 ms, independent exact runs (preset: fast 30, "
-             "full 400 per train; 20-site terminal: fast 4, full 160); open GIRK channels sampled "
-             "every 1 ms for 1 s from the first spike, averaged over runs (a 9 ms running mean "
-             "locates the peak).",
+    preparation="Tested: the 20-site, fast-replenishing GABAergic terminal of the metabotropic "
+                "background page (se.presets.gabaergic(vesicles={n_sites: 20, k_dock_per_ms: "
+                "0.05, k_prime_per_ms: 0.5, n_reserve: 2000}), dentate granule-cell synapse, "
+                "34.5 °C, v_hold -50 mV) with perisynaptic GABA-B receptors: "
+                "gabab_girk(exposure=0.0026), Destexhe's reduced cascade, 20 receptors, 2000 "
+                "G-proteins, 20 GIRK channels of 5 pS; the exposure gives the receptors "
+                "Destexhe's pulse (150 µM·ms) per spike of the terminal. Reported only: the same "
+                "with 200 receptors and channels; gabab_girk() with its "
+                "defaults (20 receptors in the well-mixed cleft, exposure 1) on the gabaergic "
+                "preset (one release site) and on the 20-site terminal; both terminals at "
+                "exposure 0.034 (Destexhe's pulse per vesicle). No autoreceptor.",
+    protocol="1, 2, 4 and 10 spikes at 100 Hz from 5 ms, independent exact runs (tested set: "
+             "fast 40, full 160 per train and four times as many for one spike; reported sets "
+             "in the full run: preset 400, others 160 or 200; the fast run adds only the preset, "
+             "30); open GIRK channels sampled every 1 ms for 1 s from the first spike, averaged "
+             "over runs. Peaks: maximum of a 9 ms running mean. Time to peak after one spike: "
+             "peak of A (1 - exp(-t/tr))^4 exp(-t/td) fitted to the mean response.",
     quantity="Time to peak of the mean GIRK conductance after one spike (from the spike); peak "
              "of the mean response to 4 and 10 spikes relative to one spike.",
     published="Time to peak about 100 ms (hippocampal GABA-B IPSC, the fit of Destexhe's model) "
