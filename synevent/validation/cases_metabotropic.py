@@ -1,9 +1,11 @@
 """Validation case GABAB-GIRK: the slow GABA-B IPSC (time course and its need for bursts).
 
-The library's GABA-B receptor set (:func:`~synevent.postsynaptic.gpcr_library.gabab_girk`,
-defaults) is added to two GABAergic terminals and driven by 1, 2, 4 and 10 spikes at 100 Hz
-in independent exact runs. Per run the open GIRK channels are sampled every millisecond for
-1 s from the first spike; the measured current at a fixed holding potential is this count
+The library's GABA-B receptor set (:func:`~synevent.postsynaptic.gpcr_library.gabab_girk`) is
+tested placed perisynaptically on a 20-site GABAergic terminal: its ``exposure`` gives the
+receptors Destexhe's pulse once per spike. The same set in the cleft (defaults), at other
+exposures and with more receptors is reported. Each is driven by 1, 2, 4 and 10 spikes at
+100 Hz in independent exact runs. Per run the open GIRK channels are sampled every millisecond
+for 1 s from the first spike; the measured current at a fixed holding potential is this count
 times the single-channel conductance (a voltage-clamp IPSC, as in the hippocampal data).
 Compared are the time to peak of the mean response to one spike and the growth of the mean peak
 with the number of spikes. Registered on import (imported by :mod:`.cases`).
@@ -121,8 +123,9 @@ def _t_peak(mean_trace: np.ndarray) -> float:
 def _fitted_t_peak(mean_trace: np.ndarray) -> float:
     """Time to peak of ``A (1 - e^(-t/tr))^4 e^(-t/td)`` fitted to a mean response to one spike
     (NaN if the fit fails). The fit pools the whole trace, so it locates the peak of a sparse
-    mean (most single spikes open no channel at low exposure) far better than its maximum; the
-    fourth power is that of Destexhe's G^4, the form of gabab_m3ha.mod's template."""
+    mean (most single spikes open no channel at low exposure) far better than its maximum. The
+    fourth power is that of Destexhe's G^4; gabab_m3ha.mod's template has the same form with
+    the eighth."""
     t = np.arange(mean_trace.size) * DT_MS
     if not np.any(mean_trace > 0):
         return math.nan
@@ -296,7 +299,8 @@ def run_gabab(fast: bool) -> Outcome:
            f"{1 - peri['fail1']:.0%} of single spikes opening a channel, the run constrains the "
            "time course loosely. ")
         + f"That {peri['fail1']:.0%} of single spikes open no GIRK channel agrees with single "
-        f"presynaptic spikes evoking no GABA-B IPSP (Kim et al. 1997). With the receptors in the cleft (exposure 1) one vesicle binds most of them "
+        f"presynaptic spikes evoking no GABA-B IPSP (Kim et al. 1997). With the receptors in "
+        f"the cleft (exposure 1) one vesicle binds most of them "
         f"({cleft['bound'][1]:.0%} of the preset's receptors at the peak after one spike, "
         f"failures included), a bound receptor stays active ~1/K2 = "
         f"{1 / d['K2_per_ms']:.0f} ms, and the response saturates after one spike: that "

@@ -203,7 +203,8 @@ register(Case(
                 "se.presets.neuromuscular() cut to one release site (its quantum diluted over "
                 "the lumped 50 µm² cleft).",
     protocol="One impulse at 1 ms in independent runs (CA1: fast 150, full 1500; endplate site "
-             "and lumped endplate: fast 40, full 300 each); runs with exactly one fusion are single quanta; open channels sampled "
+             "and lumped endplate: fast 40, full 300 each); runs with exactly one fusion are "
+             "single quanta; open channels sampled "
              "every 5 µs for 4 ms from the quantum's arrival.",
     quantity="Peak number of open AMPA channels per quantum (CA1), and peak conductance per "
              "quantum (channels x single-channel conductance, endplate); means over quanta.",
@@ -221,6 +222,7 @@ register(Case(
            "1978 J Physiol, unverified).",
     tolerance="CA1: half the range (±30) or 3 SEM; Kullmann's bound holds for a subset of "
               "connections, so it is no test of a mean over all quanta. Endplate: ±20 % (10 nS, "
-              "the stated between-junction CV) or 3 SEM of the run. Means over ≥ 500 quanta in the full CA1 run.",
+              "the stated between-junction CV) or 3 SEM of the run. Means over ≥ 500 quanta in "
+              "the full CA1 run.",
     run=run_quantum,
 ))
