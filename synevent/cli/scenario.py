@@ -267,9 +267,10 @@ def _presets(args: argparse.Namespace) -> int:
         print(json.dumps(listing, indent=1))
         return EXIT_OK
     if args.name is None:
+        width = max(map(len, presets.PRESETS))
         for name, factory in presets.PRESETS.items():
             s = factory()
-            print(f"{name:15s} {s.transmitter:6s} {s.description}")
+            print(f"{name:{width}s} {s.transmitter:6s} {s.description}")
         print("\nsynevent presets NAME shows every parameter with its source.")
         return EXIT_OK
     s = presets.get(args.name)
