@@ -1,11 +1,12 @@
 """The hybrid mode's error against exact mode, on the cleft networks of the presets.
 
-For each preset, its cleft network (receptor states kept exact, as in a simulated synapse) (receptors, transporters, enzymes, escape) starts with the
-transmitter of ``q`` vesicles and runs N trajectories in exact and in hybrid mode (different
-seeds). For the open channels of the first receptor it prints the mean peak, time of peak and
+For each preset, its cleft network (receptors, transporters, enzymes, escape; receptor states
+kept exact, as in a simulated synapse) starts with the transmitter of ``q`` vesicles and runs N
+trajectories of ``simulate_network`` in exact and in hybrid mode (different seeds). For the open channels of the first receptor it prints the mean peak, time of peak and
 area (mean ± SE in each mode), the difference in units of its standard error, the two-sample
 KS p-value between the modes and the wall times; it asserts that every conservation law of the
-network holds at every grid time in both modes. Figures, not a timed test.
+network holds at every grid time in both modes (to rounding in hybrid mode, whose pools are
+amounts). Figures, not a timed test.
 
     python benchmarks/bench_hybrid_error.py [--n 200]
 """
@@ -63,7 +64,8 @@ def main() -> None:
             # Every conservation law of the network holds at every grid time.
             laws = LeapPlan(net).law_matrix
             pools = np.einsum("ls,ngs->nlg", laws, run.counts)
-            assert (run.counts >= 0).all() and (pools == pools[:, :, :1]).all()
+            drift = np.abs(pools - pools[:, :, :1]).max()
+            assert (run.counts >= 0).all() and drift <= 1e-9 * max(1.0, pools.max())
         for quantity in ("peak", "t_peak_ms", "area"):
             a, b = res["exact"][quantity], res["hybrid"][quantity]
             se_d = math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)

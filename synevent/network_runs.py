@@ -10,11 +10,11 @@ import simpy
 
 from .engine import kernel as _kernel
 from .engine.batch import run_direct_batch
-from .engine.batch_hybrid import run_hybrid_batch
-from .engine.checks import check_count, check_grid, check_positive
+from .engine.checks import ParameterError, check_count, check_grid, check_positive
 from .engine.log import EventLog, LogLevel
 from .engine.modes import check_mode
 from .engine.network import ReactionNetwork
+from .engine.pools import run_pools
 from .engine.random import RandomStream, child_seeds, make_seed_sequence
 from .engine.ssa import ExactNetwork
 
@@ -35,6 +35,7 @@ class NetworkRun:
     t_ms : ndarray
         The output grid.
     counts : ndarray, shape (n_trajectories, n_grid, n_species)
+        int64 in exact mode; float64 in hybrid mode, where high-copy pools are amounts.
     reactions_fired : ndarray
         Reaction events per trajectory.
     events : list of DataFrame or None
@@ -87,43 +88,46 @@ def simulate_network(
     log_level : LogLevel or str
         ``"reaction"`` keeps every reaction event of every trajectory.
     mode : {"exact", "hybrid"}
-        ``"exact"``: Gillespie's direct method, every reaction drawn. ``"hybrid"``: reactions
-        that change only high-copy pools (free transmitter, large transporter pools) are
-        leaped with integer binomial steps, the others stay exact (see
-        ``docs/background/hybrid.md``).
+        ``"exact"``: Gillespie's direct method, every reaction drawn. ``"hybrid"``: high-copy
+        pools (free transmitter, large transporter and enzyme pools) follow the rate equations
+        plus each trajectory's own exchange with the exact reactions, which stay exact (see
+        :mod:`synevent.engine.pools` and ``docs/background/hybrid.md``).
     exact_species : tuple of str
-        In hybrid mode, species whose reactions stay exact whatever their pool size (for
-        example the states of a large receptor population).
+        In hybrid mode, species that stay exact whatever their pool size (for example the
+        states of a large receptor population).
 
-    Trajectory ``i`` uses the ``i``-th child of the seed's ``SeedSequence``, so a trajectory's
-    numbers depend only on the seed and its index. Without compiled loops (numba, see
+    In exact mode trajectory ``i`` uses the ``i``-th child of the seed's ``SeedSequence``, so
+    its numbers depend only on the seed and its index. Without compiled loops (numba, see
     ``docs/how-to/speed.md``), many trajectories without reaction logs are advanced together
-    with numpy: in exact mode (:func:`~synevent.engine.batch.run_direct_batch`) that gives the
-    same trajectories as one at a time; in hybrid mode
-    (:func:`~synevent.engine.batch_hybrid.run_hybrid_batch`) one generator serves the batch, so
-    a trajectory then depends on the batch size too. With compiled loops every trajectory runs
-    alone, which is faster than the batch, on its own stream.
+    with numpy (:func:`~synevent.engine.batch.run_direct_batch`), which gives the same
+    trajectories as one at a time. In hybrid mode one generator, from the seed, serves the
+    trajectories one after the other: trajectory ``i`` depends on the seed and ``i``, and is
+    the same with or without compiled loops.
     """
     t_end = check_positive("t_end_ms", t_end_ms)
     dt = check_grid("dt_out_ms", dt_out_ms, "t_end_ms", t_end)
     n = check_count("n_trajectories", n_trajectories, minimum=1)
     level = LogLevel.parse(log_level)
     mode = check_mode(mode)
-    children = child_seeds(seed, n)
     n_grid = int(np.floor(t_end / dt + 1e-9)) + 1
     # The compiled loop beats the numpy batch per trajectory (0.8 ms against 1.4 ms on the
     # canonical cleft network, docs/benchmarks.md), so batching is for the Python loops only.
     batch = (n >= _BATCH_MIN and level < LogLevel.REACTION and bool(network.reactions)
              and not _kernel.use_compiled())
-    if mode == "exact" and batch:
+    if mode == "hybrid":
+        if level >= LogLevel.REACTION:
+            raise ParameterError(
+                'log_level "reaction" needs mode "exact" in simulate_network, got mode '
+                '"hybrid": its pools are amounts that follow rate equations, not logged events')
+        gen = np.random.Generator(np.random.PCG64(make_seed_sequence(seed)))
+        counts, fired = run_pools(network, gen, n, t_end_ms=t_end, dt_out_ms=dt,
+                                  exact_species=tuple(exact_species))
+        return NetworkRun(network, np.arange(n_grid) * dt, counts, fired, None)
+    children = child_seeds(seed, n)
+    if batch:
         counts, fired = run_direct_batch(
             network, [RandomStream(c) for c in children], t_end_ms=t_end, dt_out_ms=dt
         )
-        return NetworkRun(network, np.arange(n_grid) * dt, counts, fired, None)
-    if mode == "hybrid" and batch:
-        gen = np.random.Generator(np.random.PCG64(make_seed_sequence(seed)))
-        counts, fired = run_hybrid_batch(network, gen, n, t_end_ms=t_end, dt_out_ms=dt,
-                                         exact_species=tuple(exact_species))
         return NetworkRun(network, np.arange(n_grid) * dt, counts, fired, None)
     counts = np.empty((n, n_grid, len(network.species)), dtype=np.int64)
     fired = np.empty(n, dtype=np.int64)
@@ -134,7 +138,7 @@ def simulate_network(
         # it fires every reaction up to t_end in one call of its loop (the same events).
         sim = ExactNetwork(
             simpy.Environment(), network, RandomStream(child), name="network", trace_dt_ms=dt,
-            t_end_ms=t_end, log=log, passive=True, mode=mode, exact_species=tuple(exact_species),
+            t_end_ms=t_end, log=log, passive=True,
         )
         sim.finish(t_end)
         counts[i] = sim.trace_array()

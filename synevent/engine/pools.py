@@ -1,0 +1,437 @@
+"""Hybrid runs of a network on its own: pools from the rate equations, the rest exact.
+
+``simulate_network(..., mode="hybrid")`` runs here. Species are split once per run by their
+conserved pools (:func:`~synevent.engine.partition.conservation_bounds`, the rule of the leap
+stepper): a species is *continuous* when no conservation law bounds it below
+:data:`~synevent.engine.partition.MIN_POOL` molecules at the start and it is not in
+``exact_species``. A reaction is *integrated* when every species it changes is continuous (free
+transmitter escaping, binding and leaving a large transporter or enzyme pool); every other
+reaction (receptor and channel states) is *exact*.
+
+How a trajectory runs (``docs/background/hybrid.md`` gives the reasons and the measured error):
+
+* **Shared pools.** The rate equations of the whole network are solved once per run, in
+  reaction extents (``x = x0 + S @ xi``, so every conservation law holds to rounding), with
+  scipy's LSODA. This gives the continuous species' mean course ``P(t)`` and the mean exchange
+  of the exact reactions with the pools.
+* **Exact events.** Exact reactions fire by the direct method on steps of the output grid
+  (subdivided where an integrated reaction would change a continuous reactant by more than
+  :data:`EPSILON_FIELD` of itself). Within a step, continuous reactants are held at their step
+  average without the mean exchange with exact reactions, plus this trajectory's own deviation;
+  an exact event moves whole molecules in and out of that deviation at once. The unused
+  exponential hazard carries over to the next step, which is exact for propensities constant
+  on each step. A reaction that takes molecules from a continuous pool fires only while the
+  pool holds them.
+* **Own deviation.** A trajectory's continuous species are ``P(t) + d(t)``. Its exact events'
+  exchange, minus the mean exchange, enters ``d``, which relaxes through the integrated
+  reactions linearised about ``P`` (the propagator ``expm(J h)`` of each step): a molecule a
+  receptor keeps is missing from free transmitter, and from what transporters and escape
+  would have taken. ``w @ J = 0`` for every conservation law ``w``, so the laws hold exactly
+  (to rounding) in every trajectory.
+
+The pools carry no noise of their own. The loop is generated for each network structure
+(:func:`kernel_source`) and compiled with numba when compiled loops are in use; the same
+source runs as plain Python otherwise, with the same draws, so a seed gives the same
+trajectories either way. One generator serves a run, trajectory after trajectory, so
+trajectory ``i`` depends on the seed and on ``i`` only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import math
+import os
+import pathlib
+import sys
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from scipy.integrate import solve_ivp
+from scipy.linalg import expm
+
+from . import kernel as _kernel
+from .network import ReactionNetwork
+from .partition import MIN_POOL, conservation_bounds
+
+__all__ = ["EPSILON_FIELD", "PoolPlan", "kernel_source", "run_pools"]
+
+#: Largest relative change of a continuous reactant, by the integrated reactions, over a step.
+EPSILON_FIELD = 0.1
+#: Tolerances of the rate equations (relative; absolute in molecules).
+RTOL, ATOL = 1e-7, 1e-6
+
+_LAWS: dict[tuple, list[np.ndarray | None]] = {}
+_KERNELS: dict[str, Callable] = {}
+# Two-point Gauss-Legendre nodes on [0, 1]: step averages exact for cubics.
+_GAUSS = (0.5 - 0.5 / math.sqrt(3.0), 0.5 + 0.5 / math.sqrt(3.0))
+
+
+def _laws(net: ReactionNetwork) -> list[np.ndarray | None]:
+    # One linear programme per species: cached per structure (rates and counts do not enter).
+    laws = _LAWS.get(net.structure)
+    if laws is None:
+        if len(_LAWS) > 256:
+            _LAWS.clear()
+        laws = _LAWS[net.structure] = conservation_bounds(net)
+    return laws
+
+
+@dataclass(frozen=True)
+class PoolPlan:
+    """The split of a network into continuous species, integrated and exact reactions.
+
+    Attributes
+    ----------
+    continuous : ndarray of bool
+        Per species: integrated as an amount.
+    exact, integrated : tuple of int
+        Reaction indices of each kind.
+    stoich : ndarray, shape (n_species, n_reactions)
+    """
+
+    continuous: np.ndarray
+    exact: tuple[int, ...]
+    integrated: tuple[int, ...]
+    stoich: np.ndarray
+
+    @classmethod
+    def build(cls, net: ReactionNetwork, exact_species: tuple[str, ...] = ()) -> PoolPlan:
+        """Split ``net`` by its pools at its initial counts (see the module docstring)."""
+        x0 = np.array(net.initial_state(), dtype=float)
+        protected = {net.index(s) for s in exact_species}
+        cont = np.array([s not in protected and (w is None or float(w @ x0) >= MIN_POOL)
+                         for s, w in enumerate(_laws(net))], dtype=bool)
+        stoich = np.zeros((len(net.species), len(net.reactions)))
+        exact, integrated = [], []
+        for j, r in enumerate(net.reactions):
+            for s, d in r.delta().items():
+                stoich[net.index(s), j] = d
+            changed = np.flatnonzero(stoich[:, j])
+            (integrated if changed.size and cont[changed].all() else exact).append(j)
+        return cls(cont, tuple(exact), tuple(integrated), stoich)
+
+    @property
+    def continuous_index(self) -> np.ndarray:
+        return np.flatnonzero(self.continuous)
+
+
+class _MassAction:
+    """Propensities of a network and their derivatives, vectorised over states."""
+
+    def __init__(self, net: ReactionNetwork) -> None:
+        ns = len(net.species)
+        self.c = np.array([r.rate_per_ms for r in net.reactions], dtype=float)
+        # Up to two reactant slots per reaction; slot ns is a constant 1.
+        self.r1 = np.full(len(net.reactions), ns)
+        self.r2 = np.full(len(net.reactions), ns)
+        self.pair = np.zeros(len(net.reactions), dtype=bool)
+        for j, r in enumerate(net.reactions):
+            reac = [(net.index(s), n) for s, n in r.reactants.items()]
+            if reac:
+                self.r1[j] = reac[0][0]
+                self.pair[j] = reac[0][1] == 2
+            if len(reac) > 1:
+                self.r2[j] = reac[1][0]
+        self.ns = ns
+
+    def _pad(self, x: np.ndarray) -> np.ndarray:
+        return np.concatenate([x, np.ones((1,) + x.shape[1:])], axis=0)
+
+    def rates(self, x: np.ndarray) -> np.ndarray:
+        """Propensities, shape (n_reactions, ...) for states ``x`` of shape (n_species, ...)."""
+        v = self._pad(x)
+        a, b = v[self.r1], v[self.r2]
+        first = np.where(self.pair[(slice(None),) + (None,) * (x.ndim - 1)], a * (a - 1) * 0.5, a)
+        return self.c.reshape((-1,) + (1,) * (x.ndim - 1)) * first * b
+
+    def gradient(self, x: np.ndarray) -> np.ndarray:
+        """d propensity / d count: shape (n_reactions, n_species) for one state ``x`` of
+        shape (n_species,), (m, n_reactions, n_species) for states of shape (n_species, m)."""
+        v = self._pad(x.reshape(self.ns, -1))
+        g = np.zeros((v.shape[1], len(self.c), self.ns + 1))
+        for j, (c, i1, i2, pair) in enumerate(zip(self.c, self.r1, self.r2, self.pair)):
+            a, b = v[i1], v[i2]
+            g[:, j, i1] += c * (a - 0.5 if pair else b)
+            if not pair:
+                g[:, j, i2] += c * a
+        g = g[:, :, : self.ns]
+        return g[0] if x.ndim == 1 else g
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every trajectory of a run shares: steps, pool course, exchange and propagators."""
+
+    tb: np.ndarray  # step boundaries, ms
+    grid_step: np.ndarray  # step index ending at each grid point (0 for t = 0)
+    field: np.ndarray  # (n_steps, n_species): held continuous reactants, mean exchange removed
+    pools: np.ndarray  # (n_steps + 1, n_species): P at the boundaries
+    exchange: np.ndarray  # (n_steps, n_continuous): mean exchange with exact reactions
+    propagator: np.ndarray  # (n_steps, n_continuous, n_continuous)
+
+
+def _shared(net: ReactionNetwork, plan: PoolPlan, t_end: float, dt: float) -> _Shared:
+    ma = _MassAction(net)
+    S = plan.stoich
+    x0 = np.array(net.initial_state(), dtype=float)
+    nr = len(net.reactions)
+
+    def f(_t: float, xi: np.ndarray) -> np.ndarray:
+        return ma.rates(x0 + S @ xi)
+
+    def jac(_t: float, xi: np.ndarray) -> np.ndarray:
+        return ma.gradient(x0 + S @ xi) @ S
+
+    n_grid = int(np.floor(t_end / dt + 1e-9)) + 1
+    grid = np.arange(n_grid) * dt
+    sol = solve_ivp(f, (0.0, grid[-1]), np.zeros(nr), method="LSODA", jac=jac, rtol=RTOL,
+                    atol=ATOL, dense_output=True)
+    ci = plan.continuous_index
+    ex = np.array(plan.exact, dtype=int)
+    ig = np.array(plan.integrated, dtype=int)
+    # Steps: the grid, each interval cut so that no integrated reaction changes a continuous
+    # reactant by more than EPSILON_FIELD of itself (per-molecule hazard x step).
+    xg = x0[:, None] + S @ sol.sol(grid)
+    hazard = np.zeros(n_grid)
+    if ig.size:
+        ag = ma.rates(xg)
+        for j in ig:
+            for i in np.flatnonzero(S[:, j] < 0):
+                hazard = np.maximum(hazard, -S[i, j] * ag[j] / np.maximum(xg[i], 1.0))
+    cuts = np.maximum(1, np.ceil(np.maximum(hazard[:-1], hazard[1:]) * dt / EPSILON_FIELD))
+    cuts = cuts.astype(int)
+    grid_step = np.concatenate([[0], np.cumsum(cuts)])
+    tb = np.concatenate([grid[:1]] + [grid[k] + dt * np.arange(1, m + 1) / m
+                                      for k, m in enumerate(cuts)])
+    tb[grid_step] = grid
+    h = np.diff(tb)
+    # One evaluation of the dense output (it loops over the solver's steps in Python).
+    k = h.size
+    xi_all = sol.sol(np.concatenate([tb, tb[:-1] + _GAUSS[0] * h, tb[:-1] + _GAUSS[1] * h,
+                                     tb[:-1] + 0.5 * h]))
+    xi_b = xi_all[:, : k + 1]
+    xi_mean = 0.5 * (xi_all[:, k + 1: 2 * k + 1] + xi_all[:, 2 * k + 1: 3 * k + 1])
+    xm = x0[:, None] + S @ xi_all[:, 3 * k + 1:]
+    pools = (x0[:, None] + S @ xi_b).T
+    # Held values: the step average, less the mean exchange with exact reactions since the
+    # step's start (each trajectory's own exchange is added as its events happen).
+    held = x0[:, None] + S @ xi_mean
+    if ex.size:
+        held -= S[:, ex] @ (xi_mean[ex] - xi_b[ex][:, :-1])
+    field = np.where(plan.continuous[None, :], held.T, 0.0)
+    exchange = (S[np.ix_(ci, ex)] @ np.diff(xi_b[ex], axis=1)).T if ex.size else \
+        np.zeros((h.size, ci.size))
+    # Linearised integrated reactions at each step's midpoint, continuous species only.
+    jm = np.zeros((h.size, ci.size, ci.size))
+    if ig.size:
+        grad = ma.gradient(xm)[:, ig][:, :, ci]
+        jm = np.einsum("ij,sjk->sik", S[np.ix_(ci, ig)], grad) * h[:, None, None]
+    propagator = expm(jm) if ci.size else jm
+    return _Shared(tb, grid_step, np.ascontiguousarray(field), np.ascontiguousarray(pools),
+                   np.ascontiguousarray(exchange), np.ascontiguousarray(propagator))
+
+
+def _coupling(net: ReactionNetwork, plan: PoolPlan) -> np.ndarray:
+    """Which deviations can move which over a step: the closure of the linearised integrated
+    reactions' structure (a structural zero of every step's propagator stays zero)."""
+    ci = plan.continuous_index
+    pos = {int(i): q for q, i in enumerate(ci)}
+    link = np.eye(ci.size, dtype=bool)
+    for j in plan.integrated:
+        r = net.reactions[j]
+        for s in r.reactants:
+            for k in np.flatnonzero(plan.stoich[:, j]):
+                link[pos[int(k)], pos[net.index(s)]] = True
+    while True:
+        wider = (link.astype(int) @ link.astype(int)) > 0
+        if (wider == link).all():
+            return link
+        link = wider
+
+
+def kernel_source(net: ReactionNetwork, plan: PoolPlan) -> str:
+    """Python source of the trajectory loop for ``net`` split by ``plan``.
+
+    ``kernel(n, c, init, tb, gs, field, pools, exchange, propagator, gen, out, fired)`` runs
+    ``n`` trajectories one after the other on ``gen`` and fills ``out`` (trajectory x grid x
+    species) and ``fired`` (exact events per trajectory). Species, reactions and dependencies
+    are written out, so the loop keeps everything in local variables; rates stay arguments.
+    """
+    ns = len(net.species)
+    ci = [int(i) for i in plan.continuous_index]
+    qpos = {i: q for q, i in enumerate(ci)}
+    exact = list(plan.exact)
+    cont = plan.continuous
+    field_sp = sorted({net.index(s) for j in exact for s in net.reactions[j].reactants
+                       if cont[net.index(s)]})
+
+    def val(i: int) -> str:
+        return f"f{i}" if cont[i] else f"x{i}"
+
+    def propensity(m: int) -> str:
+        r = net.reactions[exact[m]]
+        terms = [f"k{m}"]
+        guards = []
+        for s, n in r.reactants.items():
+            i = net.index(s)
+            terms.append(val(i) if n == 1 else f"{val(i)} * ({val(i)} - 1.0) * 0.5")
+            taken = -r.delta().get(s, 0)
+            if cont[i] and taken > 0:
+                guards.append(f"{val(i)} >= {float(taken)!r}")
+        expr = " * ".join(terms)
+        return f"({expr} if {' and '.join(guards)} else 0.0)" if guards else expr
+
+    deps = []
+    for j in exact:
+        changed = set(net.reactions[j].delta())
+        deps.append([m for m, k in enumerate(exact) if changed & set(net.reactions[k].reactants)])
+    link = _coupling(net, plan)
+    ne = len(exact)
+    L: list[str] = []
+    w = L.append
+    w("def kernel(n, c, init, tb, gs, field, pools, exchange, propagator, gen, out, fired):")
+    for m, j in enumerate(exact):
+        w(f"    k{m} = c[{j}]")
+    w("    nst = tb.shape[0] - 1")
+    w("    ng = gs.shape[0]")
+    w("    for it in range(n):")
+    for i in range(ns):
+        if not cont[i]:
+            w(f"        x{i} = init[{i}]")
+    for q in range(len(ci)):
+        w(f"        d{q} = 0.0")
+    w("        o = out[it]")
+    w(f"        for i in range({ns}):")
+    w("            o[0, i] = init[i]")
+    w("        g = 1")
+    w("        nf = 0")
+    w("        h = gen.standard_exponential()")
+    w("        for s in range(nst):")
+    w("            t = tb[s]")
+    w("            te = tb[s + 1]")
+    for i in field_sp:
+        w(f"            f{i} = field[s, {i}] + d{qpos[i]}")
+    if ne:
+        for m in range(ne):
+            w(f"            p{m} = {propensity(m)}")
+        w("            a0 = " + " + ".join(f"p{m}" for m in range(ne)))
+        w("            rem = a0 * (te - t)")
+        w("            while h < rem:")
+        w("                t += h / a0")
+        w("                u = gen.random() * a0")
+        for m, j in enumerate(exact):
+            head = "if" if m == 0 else "elif"
+            ind = "                    "
+            if m < ne - 1:
+                w(f"                {head} u < " + " + ".join(f"p{k}" for k in range(m + 1)) + ":")
+            else:
+                w("                else:" if m else "                if True:")
+            for s, d in net.reactions[j].delta().items():
+                i = net.index(s)
+                if cont[i]:
+                    w(f"{ind}d{qpos[i]} += {float(d)!r}")
+                    if i in field_sp:
+                        w(f"{ind}f{i} += {float(d)!r}")
+                else:
+                    w(f"{ind}x{i} += {float(d)!r}")
+            for k in deps[m]:
+                w(f"{ind}p{k} = {propensity(k)}")
+        w("                a0 = " + " + ".join(f"p{m}" for m in range(ne)))
+        w("                nf += 1")
+        w("                h = gen.standard_exponential()")
+        w("                rem = a0 * (te - t)")
+        w("            h -= rem")
+    for q in range(len(ci)):
+        w(f"            e{q} = d{q} - exchange[s, {q}]")
+    if ci:
+        w("            m = propagator[s]")
+    for q in range(len(ci)):
+        terms = [f"m[{q}, {r}] * e{r}" for r in range(len(ci)) if link[q, r]]
+        w(f"            d{q} = " + " + ".join(terms))
+    w("            if g < ng and gs[g] == s + 1:")
+    for i in range(ns):
+        w(f"                o[g, {i}] = " + (f"pools[s + 1, {i}] + d{qpos[i]}" if cont[i]
+                                              else f"x{i}"))
+    w("                g += 1")
+    w("        fired[it] = nf")
+    return "\n".join(L) + "\n"
+
+
+def _cache_dir() -> pathlib.Path | None:
+    """A writable directory for generated loops (numba caches compiled code beside them)."""
+    root = os.environ.get("SYNEVENT_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "synevent")
+    path = pathlib.Path(root) / "generated"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return path if os.access(path, os.W_OK) else None
+
+
+def _compiled(source: str, compiled: bool) -> Callable:
+    """The loop of ``source``: compiled with numba (cached on disk where possible) or not."""
+    key = hashlib.sha256(source.encode()).hexdigest()[:20] + ("n" if compiled else "p")
+    fn = _KERNELS.get(key)
+    if fn is not None:
+        return fn
+    namespace: dict = {}
+    where = _cache_dir() if compiled else None
+    if where is not None:
+        # numba keys its disk cache on the defining file: one file per generated source.
+        file = where / f"pools_{key}.py"
+        if not file.exists():
+            tmp = file.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(source)
+            os.replace(tmp, file)
+        name = f"synevent_pools_{key}"
+        spec = importlib.util.spec_from_file_location(name, file)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        # numba's disk cache finds the function's globals again by module name.
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        fn = _kernel.loops.jit(module.kernel)
+    else:
+        exec(compile(source, f"<synevent pools {key}>", "exec"), namespace)  # noqa: S102
+        fn = namespace["kernel"]
+        if compiled:
+            import numba
+
+            fn = numba.njit(nogil=True)(fn)
+    if len(_KERNELS) > 64:
+        _KERNELS.clear()
+    _KERNELS[key] = fn
+    return fn
+
+
+def run_pools(
+    net: ReactionNetwork,
+    gen: np.random.Generator,
+    n: int,
+    *,
+    t_end_ms: float,
+    dt_out_ms: float,
+    exact_species: tuple[str, ...] = (),
+) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` hybrid trajectories of ``net`` on ``gen`` (see the module docstring).
+
+    Returns
+    -------
+    counts : ndarray of float64, shape (n, n_grid, n_species)
+        Exact species are whole numbers; continuous species are amounts.
+    fired : ndarray of int64
+        Exact reaction events per trajectory.
+    """
+    plan = PoolPlan.build(net, exact_species)
+    shared = _shared(net, plan, t_end_ms, dt_out_ms)
+    loop = _compiled(kernel_source(net, plan), _kernel.use_compiled())
+    x0 = np.array(net.initial_state(), dtype=float)
+    c = np.array([r.rate_per_ms for r in net.reactions], dtype=float)
+    counts = np.empty((n, shared.grid_step.size, len(net.species)))
+    fired = np.zeros(n, dtype=np.int64)
+    loop(n, c, x0, shared.tb, shared.grid_step, shared.field, shared.pools, shared.exchange,
+         shared.propagator, gen, counts, fired)
+    return counts, fired
