@@ -114,6 +114,7 @@ class PoolPlan:
 
     @property
     def continuous_index(self) -> np.ndarray:
+        """Indices of the continuous species, in network order."""
         return np.flatnonzero(self.continuous)
 
 
