@@ -70,11 +70,14 @@ def test_same_seed_same_trajectories_and_prefixes():
     assert a.counts.dtype == np.float64
 
 
-def test_python_loop_gives_the_compiled_loops_trajectories(monkeypatch):
+@pytest.mark.parametrize("preset", ["glutamatergic", "gabaergic"])
+def test_python_loop_gives_the_compiled_loops_trajectories(monkeypatch, preset):
+    # The glutamatergic cleft's loop tests reactions one after the other, the GABAergic one's
+    # picks them by counting (chain_misses 0.65 and 0.88): both are checked.
     pytest.importorskip("numba")
     if kernel.KERNEL != "numba":
         pytest.skip("SYNEVENT_KERNEL asks for the Python loops")
-    net, receptors, _ = _cleft("glutamatergic")
+    net, receptors, _ = _cleft(preset)
     kw = dict(t_end_ms=2.0, dt_out_ms=0.05, n_trajectories=3, seed=3, mode="hybrid",
               exact_species=receptors)
     compiled = se.simulate_network(net, **kw)
@@ -82,6 +85,44 @@ def test_python_loop_gives_the_compiled_loops_trajectories(monkeypatch):
     python = se.simulate_network(net, **kw)
     assert np.array_equal(compiled.reactions_fired, python.reactions_fired)
     assert np.array_equal(compiled.counts, python.counts)
+
+
+def test_both_ways_of_picking_a_reaction_give_the_same_trajectories(monkeypatch):
+    net, receptors, _ = _cleft("glutamatergic")
+    kw = dict(t_end_ms=3.0, dt_out_ms=0.02, n_trajectories=20, seed=8, mode="hybrid",
+              exact_species=receptors)
+    runs = []
+    for misses in (0.0, 2.0):  # every loop branchless, then none
+        monkeypatch.setattr(pools, "BRANCHLESS_MAX", 100)
+        monkeypatch.setattr(pools, "BRANCHLESS_MISSES", misses)
+        runs.append(se.simulate_network(net, **kw))
+    assert np.array_equal(runs[0].counts, runs[1].counts)
+    assert np.array_equal(runs[0].reactions_fired, runs[1].reactions_fired)
+    assert runs[0].reactions_fired.min() > 0
+
+
+def test_chain_misses():
+    assert pools.chain_misses(np.array([5.0])) == 0.0
+    assert pools.chain_misses(np.zeros(3)) == 0.0
+    assert pools.chain_misses(np.array([1.0, 1.0])) == 0.5
+    # Three equal shares: 1/3 at the first test, then 2/3 x 1/2 at the second.
+    assert pools.chain_misses(np.ones(3)) == pytest.approx(2.0 / 3.0)
+
+
+def test_propagators_are_the_matrix_exponential():
+    # Small matrices (the Pade approximant) and large ones (scipy's expm): within 1e-7 of
+    # scipy.linalg.expm, and every conservation law of the generator kept to rounding.
+    from scipy.linalg import expm
+
+    gen = np.random.default_rng(4)
+    x = gen.normal(size=(400, 4, 4))
+    x -= x.sum(axis=1, keepdims=True) / 4  # columns sum to 0: (1, 1, 1, 1) is conserved
+    x *= gen.uniform(0.0, 2.0, size=(400, 1, 1)) / np.abs(x).sum(axis=1).max(axis=1)[:, None, None]
+    got = pools._propagators(x)
+    assert (np.abs(x).sum(axis=1).max(axis=1) > pools.PADE_NORM).any()
+    assert np.abs(got - expm(x)).max() < 1e-7
+    assert np.abs(got.sum(axis=1) - 1.0).max() < 1e-12
+    assert pools._propagators(np.zeros((3, 0, 0))).shape == (3, 0, 0)
 
 
 def test_reaction_logs_need_exact_mode():

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy.integrate import solve_ivp
+from scipy.integrate import odeint
 from scipy.linalg import expm
 
 from . import kernel as _kernel
@@ -61,10 +61,20 @@ __all__ = ["EPSILON_FIELD", "PoolPlan", "kernel_source", "run_pools"]
 EPSILON_FIELD = 0.1
 #: Tolerances of the rate equations (relative; absolute in molecules).
 RTOL, ATOL = 1e-7, 1e-6
+#: The loop picks the firing reaction without branching when there are at most
+#: BRANCHLESS_MAX exact reactions and the rate equations expect at least BRANCHLESS_MISSES
+#: mispredicted branches per event from a chain of tests (:func:`chain_misses`).
+BRANCHLESS_MAX = 12
+BRANCHLESS_MISSES = 0.75
+#: Most internal steps of the rate equations' solver between two requested times.
+MXSTEP = 100_000
+#: Largest column sum of ``J h`` whose propagator is the [3/3] Pade approximant.
+PADE_NORM = 0.5
 
 _LAWS: dict[tuple, list[np.ndarray | None]] = {}
 _KERNELS: dict[str, Callable] = {}
 # Two-point Gauss-Legendre nodes on [0, 1]: step averages exact for cubics.
+_ONE = np.ones(1)
 _GAUSS = (0.5 - 0.5 / math.sqrt(3.0), 0.5 + 0.5 / math.sqrt(3.0))
 
 
@@ -136,12 +146,20 @@ class _MassAction:
             if len(reac) > 1:
                 self.r2[j] = reac[1][0]
         self.ns = ns
+        self.has_pair = bool(self.pair.any())
 
     def _pad(self, x: np.ndarray) -> np.ndarray:
         return np.concatenate([x, np.ones((1,) + x.shape[1:])], axis=0)
 
     def rates(self, x: np.ndarray) -> np.ndarray:
         """Propensities, shape (n_reactions, ...) for states ``x`` of shape (n_species, ...)."""
+        if x.ndim == 1:
+            # The rate equations' right-hand side: called hundreds of times a run.
+            v = np.concatenate((x, _ONE))
+            a = v[self.r1]
+            if self.has_pair:
+                a = np.where(self.pair, a * (a - 1.0) * 0.5, a)
+            return self.c * a * v[self.r2]
         v = self._pad(x)
         a, b = v[self.r1], v[self.r2]
         first = np.where(self.pair[(slice(None),) + (None,) * (x.ndim - 1)], a * (a - 1) * 0.5, a)
@@ -166,11 +184,49 @@ class _Shared:
     """What every trajectory of a run shares: steps, pool course, exchange and propagators."""
 
     tb: np.ndarray  # step boundaries, ms
-    grid_step: np.ndarray  # step index ending at each grid point (0 for t = 0)
+    grid_step: np.ndarray  # step index ending at each grid point (0 for t = 0), then -1
     field: np.ndarray  # (n_steps, n_species): held continuous reactants, mean exchange removed
-    pools: np.ndarray  # (n_steps + 1, n_species): P at the boundaries
+    pools: np.ndarray  # (n_grid, n_species): P at the grid
     exchange: np.ndarray  # (n_steps, n_continuous): mean exchange with exact reactions
     propagator: np.ndarray  # (n_steps, n_continuous, n_continuous)
+    firings: np.ndarray  # (n_exact,): mean events of each exact reaction over the run
+
+
+def _steps(grid: np.ndarray, hazard: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Step boundaries and the step ending at each grid point: each grid interval cut into
+    equal steps, enough that ``hazard`` (per ms, at the grid, the larger end taken for an
+    interval) times a step stays within EPSILON_FIELD."""
+    dt = np.diff(grid)
+    cuts = np.maximum(1, np.ceil(np.maximum(hazard[:-1], hazard[1:]) * dt / EPSILON_FIELD))
+    cuts = cuts.astype(np.int64)
+    grid_step = np.concatenate([[0], np.cumsum(cuts)])
+    k = np.repeat(np.arange(cuts.size), cuts)
+    j = np.arange(grid_step[-1]) - grid_step[k]
+    tb = np.append(grid[k] + dt[k] * j / cuts[k], grid[-1])
+    return tb, grid_step
+
+
+def _propagators(x: np.ndarray) -> np.ndarray:
+    """``expm(x)`` for a stack of matrices ``x``.
+
+    The steps keep ``|x|_1`` small (0.2 to 0.4 at most on the preset clefts), where the [3/3]
+    Pade approximant is within 1e-7 of the exponential, relative (its error term is
+    ``x^7 / 100800``); it costs two matrix products and one solve for the whole stack, where
+    ``scipy.linalg.expm`` takes a stack one matrix at a time (10 us each, a tenth of a run's
+    wall time on the canonical network). Larger matrices go to ``scipy.linalg.expm``. Every
+    conservation law ``w`` with ``w @ x = 0`` holds for the result either way.
+    """
+    if x.shape[-1] == 0:
+        return x.copy()
+    eye = np.eye(x.shape[-1])
+    x2 = x @ x
+    odd = x @ (eye / 2.0 + x2 / 120.0)
+    even = eye + x2 / 10.0
+    out = np.linalg.solve(even - odd, even + odd)
+    large = np.abs(x).sum(axis=-2).max(axis=-1) > PADE_NORM
+    if large.any():
+        out[large] = expm(x[large])
+    return out
 
 
 def _shared(net: ReactionNetwork, plan: PoolPlan, t_end: float, dt: float) -> _Shared:
@@ -185,37 +241,45 @@ def _shared(net: ReactionNetwork, plan: PoolPlan, t_end: float, dt: float) -> _S
     def jac(_t: float, xi: np.ndarray) -> np.ndarray:
         return ma.gradient(x0 + S @ xi) @ S
 
+    def extents(times: np.ndarray) -> np.ndarray:
+        # LSODA through odeint: its loop and its interpolation to the requested times run in
+        # Fortran (solve_ivp's dense output took twice as long here).
+        order = np.argsort(times, kind="stable")
+        xi, info = odeint(f, np.zeros(nr), np.concatenate([[0.0], times[order]]), Dfun=jac,
+                          rtol=RTOL, atol=ATOL, tfirst=True, full_output=True, mxstep=MXSTEP)
+        if info["message"] != "Integration successful.":
+            raise RuntimeError(f"the rate equations of the network failed: {info['message']}")
+        out = np.empty((nr, times.size))
+        out[:, order] = xi[1:].T
+        return out
+
     n_grid = int(np.floor(t_end / dt + 1e-9)) + 1
     grid = np.arange(n_grid) * dt
-    sol = solve_ivp(f, (0.0, grid[-1]), np.zeros(nr), method="LSODA", jac=jac, rtol=RTOL,
-                    atol=ATOL, dense_output=True)
     ci = plan.continuous_index
     ex = np.array(plan.exact, dtype=int)
     ig = np.array(plan.integrated, dtype=int)
+    if n_grid == 1:
+        return _Shared(grid, np.array([0, -1]), np.zeros((0, x0.size)), x0[None, :],
+                       np.zeros((0, ci.size)), np.zeros((0, ci.size, ci.size)),
+                       np.zeros(ex.size))
     # Steps: the grid, each interval cut so that no integrated reaction changes a continuous
     # reactant by more than EPSILON_FIELD of itself (per-molecule hazard x step).
-    xg = x0[:, None] + S @ sol.sol(grid)
     hazard = np.zeros(n_grid)
     if ig.size:
+        xg = x0[:, None] + S @ extents(grid)
         ag = ma.rates(xg)
         for j in ig:
             for i in np.flatnonzero(S[:, j] < 0):
                 hazard = np.maximum(hazard, -S[i, j] * ag[j] / np.maximum(xg[i], 1.0))
-    cuts = np.maximum(1, np.ceil(np.maximum(hazard[:-1], hazard[1:]) * dt / EPSILON_FIELD))
-    cuts = cuts.astype(int)
-    grid_step = np.concatenate([[0], np.cumsum(cuts)])
-    tb = np.concatenate([grid[:1]] + [grid[k] + dt * np.arange(1, m + 1) / m
-                                      for k, m in enumerate(cuts)])
-    tb[grid_step] = grid
+    tb, grid_step = _steps(grid, hazard)
     h = np.diff(tb)
-    # One evaluation of the dense output (it loops over the solver's steps in Python).
     k = h.size
-    xi_all = sol.sol(np.concatenate([tb, tb[:-1] + _GAUSS[0] * h, tb[:-1] + _GAUSS[1] * h,
+    xi_all = extents(np.concatenate([tb, tb[:-1] + _GAUSS[0] * h, tb[:-1] + _GAUSS[1] * h,
                                      tb[:-1] + 0.5 * h]))
     xi_b = xi_all[:, : k + 1]
     xi_mean = 0.5 * (xi_all[:, k + 1: 2 * k + 1] + xi_all[:, 2 * k + 1: 3 * k + 1])
     xm = x0[:, None] + S @ xi_all[:, 3 * k + 1:]
-    pools = (x0[:, None] + S @ xi_b).T
+    pools = (x0[:, None] + S @ xi_b[:, grid_step]).T
     # Held values: the step average, less the mean exchange with exact reactions since the
     # step's start (each trajectory's own exchange is added as its events happen).
     held = x0[:, None] + S @ xi_mean
@@ -223,15 +287,15 @@ def _shared(net: ReactionNetwork, plan: PoolPlan, t_end: float, dt: float) -> _S
         held -= S[:, ex] @ (xi_mean[ex] - xi_b[ex][:, :-1])
     field = np.where(plan.continuous[None, :], held.T, 0.0)
     exchange = (S[np.ix_(ci, ex)] @ np.diff(xi_b[ex], axis=1)).T if ex.size else \
-        np.zeros((h.size, ci.size))
+        np.zeros((k, ci.size))
     # Linearised integrated reactions at each step's midpoint, continuous species only.
-    jm = np.zeros((h.size, ci.size, ci.size))
+    jm = np.zeros((k, ci.size, ci.size))
     if ig.size:
         grad = ma.gradient(xm)[:, ig][:, :, ci]
         jm = np.einsum("ij,sjk->sik", S[np.ix_(ci, ig)], grad) * h[:, None, None]
-    propagator = expm(jm) if ci.size else jm
-    return _Shared(tb, grid_step, np.ascontiguousarray(field), np.ascontiguousarray(pools),
-                   np.ascontiguousarray(exchange), np.ascontiguousarray(propagator))
+    return _Shared(tb, np.append(grid_step, -1), np.ascontiguousarray(field),
+                   np.ascontiguousarray(pools), np.ascontiguousarray(exchange),
+                   np.ascontiguousarray(_propagators(jm)), xi_b[ex, -1])
 
 
 def _coupling(net: ReactionNetwork, plan: PoolPlan) -> np.ndarray:
@@ -252,13 +316,50 @@ def _coupling(net: ReactionNetwork, plan: PoolPlan) -> np.ndarray:
         link = wider
 
 
-def kernel_source(net: ReactionNetwork, plan: PoolPlan) -> str:
+def _tree_sum(terms: list[str]) -> str:
+    """``terms`` summed pairwise, as one expression."""
+    while len(terms) > 1:
+        odd = terms[-1:] if len(terms) % 2 else []
+        terms = [f"({a} + {b})" for a, b in zip(terms[::2], terms[1::2])] + odd
+    return terms[0] if terms else "0.0"
+
+
+def exact_moves(net: ReactionNetwork, plan: PoolPlan) -> tuple[list[int], np.ndarray]:
+    """The species that exact reactions change, and their changes: row r is species
+    ``moved[r]``, column m exact reaction m; a last column of zeros for "nothing fired"."""
+    moved = [i for i in range(len(net.species)) if plan.stoich[i, list(plan.exact)].any()]
+    delta = np.zeros((len(moved), len(plan.exact) + 1))
+    delta[:, :-1] = plan.stoich[np.ix_(moved, list(plan.exact))]
+    return moved, delta
+
+
+def chain_misses(firings: np.ndarray) -> float:
+    """Mispredicted branches per event expected from testing the reactions one after the other
+    (in network order), when each event is an independent draw with the shares of ``firings``:
+    at each test the less likely outcome is the miss."""
+    total = float(np.sum(firings))
+    if total <= 0.0:
+        return 0.0
+    misses, left = 0.0, 1.0
+    for share in np.asarray(firings, dtype=float) / total:
+        if left <= 0.0:
+            break
+        taken = min(share / left, 1.0)
+        misses += left * min(taken, 1.0 - taken)
+        left -= share
+    return misses
+
+
+def kernel_source(net: ReactionNetwork, plan: PoolPlan, branchless: bool = False) -> str:
     """Python source of the trajectory loop for ``net`` split by ``plan``.
 
-    ``kernel(n, c, init, tb, gs, field, pools, exchange, propagator, gen, out, fired)`` runs
+    ``kernel(n, c, init, tb, gs, field, pools, exchange, propagator, delta, gen, out, fired)``
+    runs
     ``n`` trajectories one after the other on ``gen`` and fills ``out`` (trajectory x grid x
     species) and ``fired`` (exact events per trajectory). Species, reactions and dependencies
     are written out, so the loop keeps everything in local variables; rates stay arguments.
+    ``branchless`` picks the firing reaction by counting and a table instead of a chain of
+    tests: the same trajectories, at another cost (see :data:`BRANCHLESS_MISSES`).
     """
     ns = len(net.species)
     ci = [int(i) for i in plan.continuous_index]
@@ -281,22 +382,28 @@ def kernel_source(net: ReactionNetwork, plan: PoolPlan) -> str:
             taken = -r.delta().get(s, 0)
             if cont[i] and taken > 0:
                 guards.append(f"{val(i)} >= {float(taken)!r}")
-        expr = " * ".join(terms)
-        return f"({expr} if {' and '.join(guards)} else 0.0)" if guards else expr
+        # A guard multiplies (a bool) rather than branches: cheaper in the compiled loop.
+        return " * ".join(terms + [f"({g})" for g in guards])
 
+    # Propensities that read a held pool change with every step; the others only with events.
+    on_field = {m for m, j in enumerate(exact)
+                if any(cont[net.index(s)] for s in net.reactions[j].reactants)}
     deps = []
     for j in exact:
         changed = set(net.reactions[j].delta())
         deps.append([m for m, k in enumerate(exact) if changed & set(net.reactions[k].reactants)])
     link = _coupling(net, plan)
     ne = len(exact)
+    moved = exact_moves(net, plan)[0]
+    # The total is a balanced sum: a shorter chain of dependent additions than a running sum.
+    total = _tree_sum([f"p{m}" for m in range(ne)])
     L: list[str] = []
     w = L.append
-    w("def kernel(n, c, init, tb, gs, field, pools, exchange, propagator, gen, out, fired):")
+    w("def kernel(n, c, init, tb, gs, field, pools, exchange, propagator, delta, gen, out, "
+      "fired):")
     for m, j in enumerate(exact):
         w(f"    k{m} = c[{j}]")
     w("    nst = tb.shape[0] - 1")
-    w("    ng = gs.shape[0]")
     w("    for it in range(n):")
     for i in range(ns):
         if not cont[i]:
@@ -309,37 +416,67 @@ def kernel_source(net: ReactionNetwork, plan: PoolPlan) -> str:
     w("        g = 1")
     w("        nf = 0")
     w("        h = gen.standard_exponential()")
+    for m in range(ne):
+        if m not in on_field:
+            w(f"        p{m} = {propensity(m)}")
     w("        for s in range(nst):")
     w("            t = tb[s]")
     w("            te = tb[s + 1]")
     for i in field_sp:
         w(f"            f{i} = field[s, {i}] + d{qpos[i]}")
     if ne:
-        for m in range(ne):
+        for m in sorted(on_field):
             w(f"            p{m} = {propensity(m)}")
-        w("            a0 = " + " + ".join(f"p{m}" for m in range(ne)))
+        w(f"            a0 = {total}")
         w("            rem = a0 * (te - t)")
         w("            while h < rem:")
         w("                t += h / a0")
         w("                u = gen.random() * a0")
-        for m, j in enumerate(exact):
-            head = "if" if m == 0 else "elif"
-            ind = "                    "
-            if m < ne - 1:
-                w(f"                {head} u < " + " + ".join(f"p{k}" for k in range(m + 1)) + ":")
-            else:
-                w("                else:" if m else "                if True:")
-            for s, d in net.reactions[j].delta().items():
-                i = net.index(s)
+        if branchless:
+            # Which reaction fires, and what it changes, without a branch: counting the running
+            # totals below u, then reading each species' change from a table. Where events are
+            # spread over many reactions, a mispredicted test per event costs more than
+            # recomputing every propensity (docs/how-to/speed.md has the measurements).
+            w("                c0 = p0")
+            for m in range(1, ne):
+                w(f"                c{m} = c{m - 1} + p{m}")
+            # int(): numpy adds two bools as "or" (in the Python loop, where u is a numpy
+            # float).
+            w("                j = " + " + ".join(f"int(u >= c{m})" for m in range(ne)))
+            for r, i in enumerate(moved):
+                w(f"                dd = delta[{r}, j]")
                 if cont[i]:
-                    w(f"{ind}d{qpos[i]} += {float(d)!r}")
+                    w(f"                d{qpos[i]} += dd")
                     if i in field_sp:
-                        w(f"{ind}f{i} += {float(d)!r}")
+                        w(f"                f{i} += dd")
                 else:
-                    w(f"{ind}x{i} += {float(d)!r}")
-            for k in deps[m]:
-                w(f"{ind}p{k} = {propensity(k)}")
-        w("                a0 = " + " + ".join(f"p{m}" for m in range(ne)))
+                    w(f"                x{i} += dd")
+            for m in range(ne):
+                w(f"                p{m} = {propensity(m)}")
+            # j == ne where rounding leaves u at or above the running total (which differs
+            # from the balanced total in the last bits): nothing fires, thinning at the level
+            # of rounding, never a reaction of propensity 0.
+            w(f"                nf -= j == {ne}")
+        else:
+            ind = "                    "
+            for m, j in enumerate(exact):
+                head = "if" if m == 0 else "elif"
+                w(f"                {head} u < " + " + ".join(f"p{k}" for k in range(m + 1))
+                  + ":")
+                for s, d in net.reactions[j].delta().items():
+                    i = net.index(s)
+                    if cont[i]:
+                        w(f"{ind}d{qpos[i]} += {float(d)!r}")
+                        if i in field_sp:
+                            w(f"{ind}f{i} += {float(d)!r}")
+                    else:
+                        w(f"{ind}x{i} += {float(d)!r}")
+                for k in deps[m]:
+                    w(f"{ind}p{k} = {propensity(k)}")
+            # As above: where u is at or above the running total, nothing fires.
+            w("                else:")
+            w("                    nf -= 1")
+        w(f"                a0 = {total}")
         w("                nf += 1")
         w("                h = gen.standard_exponential()")
         w("                rem = a0 * (te - t)")
@@ -351,9 +488,9 @@ def kernel_source(net: ReactionNetwork, plan: PoolPlan) -> str:
     for q in range(len(ci)):
         terms = [f"m[{q}, {r}] * e{r}" for r in range(len(ci)) if link[q, r]]
         w(f"            d{q} = " + " + ".join(terms))
-    w("            if g < ng and gs[g] == s + 1:")
+    w("            if gs[g] == s + 1:")
     for i in range(ns):
-        w(f"                o[g, {i}] = " + (f"pools[s + 1, {i}] + d{qpos[i]}" if cont[i]
+        w(f"                o[g, {i}] = " + (f"pools[g, {i}] + d{qpos[i]}" if cont[i]
                                               else f"x{i}"))
     w("                g += 1")
     w("        fired[it] = nf")
@@ -428,11 +565,13 @@ def run_pools(
     """
     plan = PoolPlan.build(net, exact_species)
     shared = _shared(net, plan, t_end_ms, dt_out_ms)
-    loop = _compiled(kernel_source(net, plan), _kernel.use_compiled())
+    branchless = (len(plan.exact) <= BRANCHLESS_MAX
+                  and chain_misses(shared.firings) >= BRANCHLESS_MISSES)
+    loop = _compiled(kernel_source(net, plan, branchless), _kernel.use_compiled())
     x0 = np.array(net.initial_state(), dtype=float)
     c = np.array([r.rate_per_ms for r in net.reactions], dtype=float)
-    counts = np.empty((n, shared.grid_step.size, len(net.species)))
+    counts = np.empty((n, shared.pools.shape[0], len(net.species)))
     fired = np.zeros(n, dtype=np.int64)
     loop(n, c, x0, shared.tb, shared.grid_step, shared.field, shared.pools, shared.exchange,
-         shared.propagator, gen, counts, fired)
+         shared.propagator, exact_moves(net, plan)[1], gen, counts, fired)
     return counts, fired
