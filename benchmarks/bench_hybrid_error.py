@@ -56,6 +56,9 @@ def main() -> None:
                             if any(s.startswith(f"{p.scheme.name}.") for p in syn.receptors))
         res, walls = {}, {}
         for k, mode in enumerate(("exact", "hybrid")):
+            # A short run first, so that compiling or loading the loop is not timed.
+            se.simulate_network(net, t_end_ms=t_end, dt_out_ms=dt, n_trajectories=2, seed=1,
+                                mode=mode, exact_species=receptor_sp)
             t0 = time.perf_counter()
             run = se.simulate_network(net, t_end_ms=t_end, dt_out_ms=dt, n_trajectories=args.n,
                                       seed=100 + k, mode=mode, exact_species=receptor_sp)

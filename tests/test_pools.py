@@ -87,18 +87,14 @@ def test_python_loop_gives_the_compiled_loops_trajectories(monkeypatch, preset):
     assert np.array_equal(compiled.counts, python.counts)
 
 
-def test_both_ways_of_picking_a_reaction_give_the_same_trajectories(monkeypatch):
+def test_both_ways_of_picking_a_reaction_give_the_same_trajectories():
+    # A chain of tests, or counting and a table (kernel_source): the same trajectories, in
+    # whichever loop is in use.
     net, receptors, _ = _cleft("glutamatergic")
-    kw = dict(t_end_ms=3.0, dt_out_ms=0.02, n_trajectories=20, seed=8, mode="hybrid",
-              exact_species=receptors)
-    runs = []
-    for misses in (0.0, 2.0):  # every loop branchless, then none
-        monkeypatch.setattr(pools, "BRANCHLESS_MAX", 100)
-        monkeypatch.setattr(pools, "BRANCHLESS_MISSES", misses)
-        runs.append(se.simulate_network(net, **kw))
-    assert np.array_equal(runs[0].counts, runs[1].counts)
-    assert np.array_equal(runs[0].reactions_fired, runs[1].reactions_fired)
-    assert runs[0].reactions_fired.min() > 0
+    runs = [pools.run_pools(net, np.random.default_rng(8), 12, t_end_ms=3.0, dt_out_ms=0.02,
+                            exact_species=receptors, branchless=b) for b in (False, True)]
+    assert np.array_equal(runs[0][0], runs[1][0])
+    assert np.array_equal(runs[0][1], runs[1][1]) and runs[0][1].min() > 0
 
 
 def test_chain_misses():

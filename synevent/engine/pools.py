@@ -436,7 +436,7 @@ def kernel_source(net: ReactionNetwork, plan: PoolPlan, branchless: bool = False
             # Which reaction fires, and what it changes, without a branch: counting the running
             # totals below u, then reading each species' change from a table. Where events are
             # spread over many reactions, a mispredicted test per event costs more than
-            # recomputing every propensity (docs/how-to/speed.md has the measurements).
+            # recomputing every propensity (docs/benchmarks.md has the measurements).
             w("                c0 = p0")
             for m in range(1, ne):
                 w(f"                c{m} = c{m - 1} + p{m}")
@@ -553,8 +553,12 @@ def run_pools(
     t_end_ms: float,
     dt_out_ms: float,
     exact_species: tuple[str, ...] = (),
+    branchless: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``n`` hybrid trajectories of ``net`` on ``gen`` (see the module docstring).
+
+    ``branchless`` forces one way of picking the firing reaction (:func:`kernel_source`; the
+    same trajectories either way); by default it is chosen for speed.
 
     Returns
     -------
@@ -565,9 +569,12 @@ def run_pools(
     """
     plan = PoolPlan.build(net, exact_species)
     shared = _shared(net, plan, t_end_ms, dt_out_ms)
-    branchless = (len(plan.exact) <= BRANCHLESS_MAX
-                  and chain_misses(shared.firings) >= BRANCHLESS_MISSES)
-    loop = _compiled(kernel_source(net, plan, branchless), _kernel.use_compiled())
+    compiled = _kernel.use_compiled()
+    if branchless is None:
+        # As Python, recomputing every propensity always costs more than a branch.
+        branchless = (compiled and len(plan.exact) <= BRANCHLESS_MAX
+                      and chain_misses(shared.firings) >= BRANCHLESS_MISSES)
+    loop = _compiled(kernel_source(net, plan, branchless), compiled)
     x0 = np.array(net.initial_state(), dtype=float)
     c = np.array([r.rate_per_ms for r in net.reactions], dtype=float)
     counts = np.empty((n, shared.pools.shape[0], len(net.species)))
