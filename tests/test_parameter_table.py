@@ -394,11 +394,15 @@ def _leading(cell: str) -> tuple[float, float]:
     return _printed(re.match(r"\S+", cell.rsplit("=", 1)[-1].strip()).group())
 
 
-def test_unused_scheme_tables_match_the_code():
-    scheme = RECEPTOR_LIBRARY["ampa_ca3_jonas1993"]()
+@pytest.mark.parametrize("name", ["ampa_ca3_jonas1993", "ampa_purkinje_momiyama2003"])
+def test_unused_scheme_rate_tables_match_the_code(name):
+    scheme = RECEPTOR_LIBRARY[name]()
     fields = {k.removeprefix("transitions "): v for k, v in _transitions("", scheme).items()}
     fields.update(conductance_pS=scheme.conductance_pS, e_rev_mV=scheme.e_rev_mV)
-    assert _problems("ampa_ca3_jonas1993", fields) == []
+    assert _problems(name, fields) == []
+
+
+def test_unused_scheme_tables_match_the_code():
     problems = []
     for row in SECTIONS["Receptor schemes in the library that no preset uses"][0]:
         s = RECEPTOR_LIBRARY[_key(row["scheme"])]()

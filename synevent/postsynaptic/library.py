@@ -11,6 +11,7 @@ from .receptors import ReceptorScheme, Transition
 __all__ = [
     "ampa_ca3_jonas1993",
     "ampa_destexhe_6state",
+    "ampa_purkinje_momiyama2003",
     "ampa_two_state",
     "gabaa_destexhe_5state",
     "gabaa_two_state",
@@ -22,6 +23,9 @@ __all__ = [
 
 _DMS94 = "Destexhe, Mainen & Sejnowski 1994 (J Comput Neurosci 1:195; ModelDB 18198)"
 _JMS93 = "Jonas, Major & Sakmann 1993 (J Physiol 472:615), AMPA receptor kinetic model"
+_MOM03 = ("Momiyama et al. 2003 (J Physiol 549:75), Purkinje-cell AMPA receptor model, rates as "
+          "cited by Hartveit & Veruki 2006 (J Physiol 574:751) and transcribed in the public "
+          "QSTIMB code (github.com/TaggB/QSTIMB, function GluMom03)")
 
 
 def _pair(a: str, b: str, fwd: float, back: float, kind: str = "conf") -> list[Transition]:
@@ -99,6 +103,34 @@ def ampa_ca3_jonas1993(conductance_pS: float = 10.0) -> ReceptorScheme:
     )
 
 
+def ampa_purkinje_momiyama2003(conductance_pS: float = 10.0) -> ReceptorScheme:
+    """Nine-state AMPA scheme of cerebellar Purkinje cells (Momiyama et al. 2003).
+
+    Two bindings then opening (C0 ⇄ C1 ⇄ C2 ⇄ O), and O ⇄ OD, a desensitised state entered
+    from the open one. C1, C2, O and OD each desensitise to D1, D2, D3 and D4 in a second row,
+    where D1 binds a second glutamate (D1 ⇄ D2 ⇄ D3 ⇄ D4). Rates were given in s⁻¹ and
+    M⁻¹ s⁻¹; here they are in ms⁻¹ and µM⁻¹ ms⁻¹ (÷ 1000 and ÷ 10⁹). The rows of
+    ``docs/reference/parameters.md`` give each rate and where it was read.
+    """
+    t = (
+        _pair("C0", "C1", 13.66e-3, 2.093, "bind")
+        + _pair("C1", "C2", 6.019e-3, 4.719, "bind")
+        + _pair("C2", "O", 17.23, 3.74)
+        + _pair("O", "OD", 0.1141, 0.09047)
+        + _pair("C1", "D1", 0.4219, 0.03115)
+        + _pair("C2", "D2", 0.8553, 0.04665)
+        + _pair("O", "D3", 0.003108, 0.0006912)
+        + _pair("OD", "D4", 0.01878, 0.0003242)
+        + _pair("D1", "D2", 6.019e-3, 3.486, "bind")
+        + _pair("D2", "D3", 0.4764, 0.4209)
+        + _pair("D3", "D4", 10.34, 0.6363)
+    )
+    return ReceptorScheme(
+        "AMPA", ("C0", "C1", "C2", "O", "OD", "D1", "D2", "D3", "D4"), tuple(t), ("O",),
+        conductance_pS, 0.0, False, f"{_MOM03} (rat cerebellar Purkinje cells)",
+    )
+
+
 def nmda_destexhe_5state(conductance_pS: float = 50.0) -> ReceptorScheme:
     """Five-state NMDA scheme of nmda5.mod, with Mg²⁺ block (Jahr & Stevens 1990)."""
     rb = 5e-3
@@ -155,6 +187,7 @@ RECEPTOR_LIBRARY = {
     "ampa_two_state": ampa_two_state,
     "ampa_destexhe_6state": ampa_destexhe_6state,
     "ampa_ca3_jonas1993": ampa_ca3_jonas1993,
+    "ampa_purkinje_momiyama2003": ampa_purkinje_momiyama2003,
     "nmda_two_state": nmda_two_state,
     "nmda_destexhe_5state": nmda_destexhe_5state,
     "gabaa_two_state": gabaa_two_state,
