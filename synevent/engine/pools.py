@@ -12,8 +12,8 @@ How a trajectory runs (``docs/background/hybrid.md`` gives the reasons and the m
 
 * **Shared pools.** The rate equations of the whole network are solved once per run, in
   reaction extents (``x = x0 + S @ xi``, so every conservation law holds to rounding), with
-  scipy's LSODA. This gives the continuous species' mean course ``P(t)`` and the mean exchange
-  of the exact reactions with the pools.
+  LSODA (scipy's ``odeint``). This gives the continuous species' mean course ``P(t)`` and
+  the mean exchange of the exact reactions with the pools.
 * **Exact events.** Exact reactions fire by the direct method on steps of the output grid
   (subdivided where an integrated reaction would change a continuous reactant by more than
   :data:`EPSILON_FIELD` of itself). Within a step, continuous reactants are held at their step
@@ -24,7 +24,8 @@ How a trajectory runs (``docs/background/hybrid.md`` gives the reasons and the m
   pool holds them.
 * **Own deviation.** A trajectory's continuous species are ``P(t) + d(t)``. Its exact events'
   exchange, minus the mean exchange, enters ``d``, which relaxes through the integrated
-  reactions linearised about ``P`` (the propagator ``expm(J h)`` of each step): a molecule a
+  reactions linearised about ``P`` (the propagator ``expm(J h)`` of each step,
+  :func:`_propagators`): a molecule a
   receptor keeps is missing from free transmitter, and from what transporters and escape
   would have taken. ``w @ J = 0`` for every conservation law ``w``, so the laws hold exactly
   (to rounding) in every trajectory.
@@ -32,7 +33,9 @@ How a trajectory runs (``docs/background/hybrid.md`` gives the reasons and the m
 The pools carry no noise of their own. The loop is generated for each network structure
 (:func:`kernel_source`) and compiled with numba when compiled loops are in use; the same
 source runs as plain Python otherwise, with the same draws, so a seed gives the same
-trajectories either way. One generator serves a run, trajectory after trajectory, so
+trajectories either way. Where events spread over many reactions, the compiled loop picks the
+firing reaction without branching (:data:`BRANCHLESS_MISSES`); that too gives the same
+trajectories. One generator serves a run, trajectory after trajectory, so
 trajectory ``i`` depends on the seed and on ``i`` only.
 """
 
@@ -55,7 +58,7 @@ from . import kernel as _kernel
 from .network import ReactionNetwork
 from .partition import MIN_POOL, conservation_bounds
 
-__all__ = ["EPSILON_FIELD", "PoolPlan", "kernel_source", "run_pools"]
+__all__ = ["EPSILON_FIELD", "PoolPlan", "chain_misses", "kernel_source", "run_pools"]
 
 #: Largest relative change of a continuous reactant, by the integrated reactions, over a step.
 EPSILON_FIELD = 0.1
@@ -73,8 +76,8 @@ PADE_NORM = 0.5
 
 _LAWS: dict[tuple, list[np.ndarray | None]] = {}
 _KERNELS: dict[str, Callable] = {}
-# Two-point Gauss-Legendre nodes on [0, 1]: step averages exact for cubics.
 _ONE = np.ones(1)
+# Two-point Gauss-Legendre nodes on [0, 1]: step averages exact for cubics.
 _GAUSS = (0.5 - 0.5 / math.sqrt(3.0), 0.5 + 0.5 / math.sqrt(3.0))
 
 
@@ -324,7 +327,7 @@ def _tree_sum(terms: list[str]) -> str:
     return terms[0] if terms else "0.0"
 
 
-def exact_moves(net: ReactionNetwork, plan: PoolPlan) -> tuple[list[int], np.ndarray]:
+def _exact_moves(net: ReactionNetwork, plan: PoolPlan) -> tuple[list[int], np.ndarray]:
     """The species that exact reactions change, and their changes: row r is species
     ``moved[r]``, column m exact reaction m; a last column of zeros for "nothing fired"."""
     moved = [i for i in range(len(net.species)) if plan.stoich[i, list(plan.exact)].any()]
@@ -354,9 +357,8 @@ def kernel_source(net: ReactionNetwork, plan: PoolPlan, branchless: bool = False
     """Python source of the trajectory loop for ``net`` split by ``plan``.
 
     ``kernel(n, c, init, tb, gs, field, pools, exchange, propagator, delta, gen, out, fired)``
-    runs
-    ``n`` trajectories one after the other on ``gen`` and fills ``out`` (trajectory x grid x
-    species) and ``fired`` (exact events per trajectory). Species, reactions and dependencies
+    runs ``n`` trajectories one after the other on ``gen`` and fills ``out`` (trajectory x grid
+    x species) and ``fired`` (exact events per trajectory). Species, reactions and dependencies
     are written out, so the loop keeps everything in local variables; rates stay arguments.
     ``branchless`` picks the firing reaction by counting and a table instead of a chain of
     tests: the same trajectories, at another cost (see :data:`BRANCHLESS_MISSES`).
@@ -394,7 +396,7 @@ def kernel_source(net: ReactionNetwork, plan: PoolPlan, branchless: bool = False
         deps.append([m for m, k in enumerate(exact) if changed & set(net.reactions[k].reactants)])
     link = _coupling(net, plan)
     ne = len(exact)
-    moved = exact_moves(net, plan)[0]
+    moved = _exact_moves(net, plan)[0]
     # The total is a balanced sum: a shorter chain of dependent additions than a running sum.
     total = _tree_sum([f"p{m}" for m in range(ne)])
     L: list[str] = []
@@ -580,5 +582,5 @@ def run_pools(
     counts = np.empty((n, shared.pools.shape[0], len(net.species)))
     fired = np.zeros(n, dtype=np.int64)
     loop(n, c, x0, shared.tb, shared.grid_step, shared.field, shared.pools, shared.exchange,
-         shared.propagator, exact_moves(net, plan)[1], gen, counts, fired)
+         shared.propagator, _exact_moves(net, plan)[1], gen, counts, fired)
     return counts, fired
