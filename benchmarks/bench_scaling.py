@@ -1,8 +1,8 @@
 """Cost against replicates, spikes, synapses and molecules per vesicle, exact and hybrid modes.
 
-Prints one table per axis (wall seconds and seconds per unit) and, with ``--figure PATH``,
-saves the four scaling curves on log-log axes with a slope-1 guide (cost linear in the axis
-shows as a line parallel to it). Figures, not a timed test.
+Prints one table per axis (wall seconds, the median of three runs, and seconds per unit) and,
+with ``--figure PATH``, saves the four scaling curves on log-log axes with a slope-1 guide (cost
+linear in the axis shows as a line parallel to it). Figures, not a timed test.
 
     python benchmarks/bench_scaling.py [--figure docs/figures/scaling.png] [--quick]
 """
@@ -24,10 +24,16 @@ SHARED = ROOT.parent / "shared" / "benchmarks"
 MODES = ("exact", "hybrid")
 
 
-def _wall(fn) -> float:
+def _once(fn) -> float:
     t0 = time.perf_counter()
     fn()
     return time.perf_counter() - t0
+
+
+def _wall(fn, repeat: int = 3) -> float:
+    # The median of a few runs: one run can be slowed by the operating system mapping fresh
+    # memory for its results (docs/benchmarks.md), which a curve would show as a kink.
+    return float(np.median([_once(fn) for _ in range(repeat)]))
 
 
 def replicates(sizes) -> dict:
@@ -95,7 +101,7 @@ def main() -> None:
     ]
     # With numba installed, the first runs of a process import it and load the compiled loops
     # (compile them, the first time on a machine): done once here, outside the curves.
-    warm = _wall(lambda: synapses([3], 60.0, se.presets.glutamatergic().replace(
+    warm = _once(lambda: synapses([3], 60.0, se.presets.glutamatergic().replace(
         calcium={"local_peak_uM": 40.0})))
     print(f"warm-up {warm:.2f} s (loop: {kernel.kernel_name()})\n")
     results = []
