@@ -401,6 +401,16 @@ def kernel_source(net: ReactionNetwork, plan: PoolPlan, branchless: bool = False
     total = _tree_sum([f"p{m}" for m in range(ne)])
     L: list[str] = []
     w = L.append
+
+    def move(i: int, amount: str, ind: str) -> None:
+        # An exact event changes an exact count, or a pool's deviation (and its held value).
+        if cont[i]:
+            w(f"{ind}d{qpos[i]} += {amount}")
+            if i in field_sp:
+                w(f"{ind}f{i} += {amount}")
+        else:
+            w(f"{ind}x{i} += {amount}")
+
     w("def kernel(n, c, init, tb, gs, field, pools, exchange, propagator, delta, gen, out, "
       "fired):")
     for m, j in enumerate(exact):
@@ -447,12 +457,7 @@ def kernel_source(net: ReactionNetwork, plan: PoolPlan, branchless: bool = False
             w("                j = " + " + ".join(f"int(u >= c{m})" for m in range(ne)))
             for r, i in enumerate(moved):
                 w(f"                dd = delta[{r}, j]")
-                if cont[i]:
-                    w(f"                d{qpos[i]} += dd")
-                    if i in field_sp:
-                        w(f"                f{i} += dd")
-                else:
-                    w(f"                x{i} += dd")
+                move(i, "dd", "                ")
             for m in range(ne):
                 w(f"                p{m} = {propensity(m)}")
             # j == ne where rounding leaves u at or above the running total (which differs
@@ -466,13 +471,7 @@ def kernel_source(net: ReactionNetwork, plan: PoolPlan, branchless: bool = False
                 w(f"                {head} u < " + " + ".join(f"p{k}" for k in range(m + 1))
                   + ":")
                 for s, d in net.reactions[j].delta().items():
-                    i = net.index(s)
-                    if cont[i]:
-                        w(f"{ind}d{qpos[i]} += {float(d)!r}")
-                        if i in field_sp:
-                            w(f"{ind}f{i} += {float(d)!r}")
-                    else:
-                        w(f"{ind}x{i} += {float(d)!r}")
+                    move(net.index(s), repr(float(d)), ind)
                 for k in deps[m]:
                     w(f"{ind}p{k} = {propensity(k)}")
             # As above: where u is at or above the running total, nothing fires.
