@@ -121,6 +121,26 @@ def test_propagators_are_the_matrix_exponential():
     assert pools._propagators(np.zeros((3, 0, 0))).shape == (3, 0, 0)
 
 
+@pytest.mark.parametrize("mode", ["exact", "hybrid"])
+def test_a_network_without_reactions_keeps_its_counts(mode):
+    net = se.ReactionNetwork(("A", "B"), (), {"A": 300, "B": 2})
+    run = se.simulate_network(net, t_end_ms=2.0, dt_out_ms=0.5, n_trajectories=3, seed=1,
+                              mode=mode)
+    assert (run.species("A") == 300).all() and (run.species("B") == 2).all()
+    assert (run.reactions_fired == 0).all()
+
+
+@pytest.mark.parametrize("mode", ["exact", "hybrid"])
+@pytest.mark.parametrize("bad, message", [
+    (("nope",), "names unknown species \\['nope'\\]"),
+    ("A", "must be a sequence of species names, got 'A'"),
+])
+def test_exact_species_are_checked_in_both_modes(mode, bad, message):
+    net = se.ReactionNetwork(("A",), (), {"A": 1})
+    with pytest.raises(se.ParameterError, match=message):
+        se.simulate_network(net, t_end_ms=1.0, dt_out_ms=1.0, mode=mode, exact_species=bad)
+
+
 def test_reaction_logs_need_exact_mode():
     net = se.ReactionNetwork(("A",), (), {"A": 1})
     with pytest.raises(se.ParameterError, match='log_level "reaction" needs mode "exact"'):

@@ -247,6 +247,8 @@ def _shared(net: ReactionNetwork, plan: PoolPlan, t_end: float, dt: float) -> _S
     def extents(times: np.ndarray) -> np.ndarray:
         # LSODA through odeint: its loop and its interpolation to the requested times run in
         # Fortran (solve_ivp's dense output took twice as long here).
+        if nr == 0:  # nothing happens (odeint refuses an empty system)
+            return np.zeros((0, times.size))
         order = np.argsort(times, kind="stable")
         xi, info = odeint(f, np.zeros(nr), np.concatenate([[0.0], times[order]]), Dfun=jac,
                           rtol=RTOL, atol=ATOL, tfirst=True, full_output=True, mxstep=MXSTEP)
